@@ -1,0 +1,64 @@
+"""The ``PoseEstimator`` protocol that every backend implements.
+
+Backends (MediaPipe Tasks in ``vision.mediapipe_estimator``, ONNX Runtime in
+``vision.onnx_estimator``) turn one RGB frame into one ``Pose``. They are stateful: in video
+mode they track the person from the previous frame, so frames must arrive in timestamp order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+from numpy.typing import NDArray
+
+from vision.pose import Pose
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+MODEL_VARIANTS = ("lite", "full", "heavy")
+
+
+@dataclass(frozen=True)
+class EstimatorOptions:
+    """Settings shared by every backend.
+
+    Attributes:
+        model: ``lite`` (fastest), ``full`` or ``heavy`` (most accurate) BlazePose variant.
+        min_detection_confidence: score below which the person detector finds nobody.
+        min_presence_confidence: landmark-model presence score below which tracking is
+            dropped and the detector runs again.
+        min_tracking_confidence: how well the tracked region must match the previous frame.
+        with_mask: also return the person's segmentation mask (costs ~15 % speed); the
+            body-outline pelvic-tilt method needs it.
+    """
+
+    model: str = "full"
+    min_detection_confidence: float = 0.5
+    min_presence_confidence: float = 0.5
+    min_tracking_confidence: float = 0.5
+    with_mask: bool = False
+
+    def __post_init__(self) -> None:
+        if self.model not in MODEL_VARIANTS:
+            raise ValueError(f"model must be one of {', '.join(MODEL_VARIANTS)}, got {self.model!r}")
+        for name in ("min_detection_confidence", "min_presence_confidence", "min_tracking_confidence"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1], got {value}")
+
+
+@runtime_checkable
+class PoseEstimator(Protocol):
+    """Turns RGB frames, in timestamp order, into poses."""
+
+    name: str
+
+    def estimate(self, image_rgb: NDArray[np.uint8], timestamp_s: float) -> Pose:
+        """Pose of the most prominent person, or ``Pose.empty`` when nobody is found."""
+        ...
+
+    def close(self) -> None:
+        """Release the model; the estimator is unusable afterwards."""
+        ...
