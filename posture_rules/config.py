@@ -1,0 +1,212 @@
+"""Load and validate the rules configuration (thresholds live in TOML, not in code).
+
+``load_config()`` returns the shipped defaults; ``load_config(path)`` overlays a user's file
+on them. Every error names the offending key and says what was expected, because the person
+editing the file needs to know which line to fix.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+DEFAULT_RULES_PATH = Path(__file__).with_name("default_rules.toml")
+
+# The metrics a rule may watch; each is a column of frames.csv.
+METRICS = (
+    "trunk_lean_deg",
+    "front_knee_angle_deg",
+    "knee_past_toes_ratio",
+    "rear_hip_extension_deg",
+    "pelvic_tilt_deg",
+)
+
+
+class ConfigError(ValueError):
+    """A rules file that cannot be used; the message names the key."""
+
+
+@dataclass(frozen=True)
+class LandmarkConfig:
+    min_confidence: float
+
+
+@dataclass(frozen=True)
+class OrientationConfig:
+    switch_after_s: float
+
+
+@dataclass(frozen=True)
+class LungeConfig:
+    max_front_knee_angle_deg: float
+    min_stance_split_thighs: float
+    min_rear_knee_drop_thighs: float
+    max_rear_thigh_forward_deg: float
+    enter_after_s: float
+    exit_after_s: float
+
+
+@dataclass(frozen=True)
+class FlagTimingConfig:
+    raise_after_s: float
+    clear_after_s: float
+    unknown_clears_after_s: float
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """One row of the rule table: watch ``metric``, fault when above/below the limits."""
+
+    code: str
+    metric: str
+    above: float | None = None
+    below: float | None = None
+    hysteresis: float = 0.0
+    cue: str = ""
+    cue_above: str = ""
+    cue_below: str = ""
+    enabled: bool = True
+
+    def cue_for(self, value: float) -> str:
+        """The cue for a faulty value: the side-specific one where the rule has two limits."""
+        if self.above is not None and value > self.above and self.cue_above:
+            return self.cue_above
+        if self.below is not None and value < self.below and self.cue_below:
+            return self.cue_below
+        return self.cue or self.cue_above or self.cue_below
+
+
+@dataclass(frozen=True)
+class RulesConfig:
+    landmarks: LandmarkConfig
+    orientation: OrientationConfig
+    lunge: LungeConfig
+    flags: FlagTimingConfig
+    rules: tuple[RuleSpec, ...]
+
+    def rule(self, code: str) -> RuleSpec:
+        for r in self.rules:
+            if r.code == code:
+                return r
+        raise KeyError(code)
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _number(where: str, value: Any, *, minimum: float | None = None) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ConfigError(f"{where}: expected a finite number, got {value!r}")
+    if minimum is not None and value < minimum:
+        raise ConfigError(f"{where}: must be >= {minimum}, got {value!r}")
+    return float(value)
+
+
+def _section(raw: dict[str, Any], name: str, cls: type, minimum: float | None = None) -> Any:
+    table = raw.get(name)
+    if not isinstance(table, dict):
+        raise ConfigError(f"[{name}]: missing table")
+    expected = {f.name for f in fields(cls)}
+    unknown = sorted(set(table) - expected)
+    if unknown:
+        raise ConfigError(f"[{name}] {unknown[0]}: unknown key (expected one of {', '.join(sorted(expected))})")
+    missing = sorted(expected - set(table))
+    if missing:
+        raise ConfigError(f"[{name}] {missing[0]}: missing")
+    return cls(**{k: _number(f"[{name}] {k}", v, minimum=minimum) for k, v in table.items()})
+
+
+def _rule(code: str, table: Any) -> RuleSpec:
+    where = f"[rules.{code}]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: expected a table")
+    allowed = {f.name for f in fields(RuleSpec)} - {"code"}
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise ConfigError(f"{where} {unknown[0]}: unknown key (expected one of {', '.join(sorted(allowed))})")
+    metric = table.get("metric")
+    if metric not in METRICS:
+        raise ConfigError(f"{where} metric: expected one of {', '.join(METRICS)}, got {metric!r}")
+    above = _number(f"{where} above", table["above"]) if "above" in table else None
+    below = _number(f"{where} below", table["below"]) if "below" in table else None
+    if above is None and below is None:
+        raise ConfigError(f"{where}: needs 'above' or 'below'")
+    if above is not None and below is not None and below >= above:
+        raise ConfigError(f"{where}: 'below' ({below}) must be less than 'above' ({above})")
+    texts = {}
+    for key in ("cue", "cue_above", "cue_below"):
+        value = table.get(key, "")
+        if not isinstance(value, str):
+            raise ConfigError(f"{where} {key}: expected text, got {value!r}")
+        texts[key] = value
+    if not any(texts.values()):
+        raise ConfigError(f"{where}: needs a 'cue' telling the person what to do")
+    enabled = table.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise ConfigError(f"{where} enabled: expected true or false, got {enabled!r}")
+    return RuleSpec(
+        code=code,
+        metric=metric,
+        above=above,
+        below=below,
+        hysteresis=_number(f"{where} hysteresis", table.get("hysteresis", 0.0), minimum=0.0),
+        enabled=enabled,
+        **texts,
+    )
+
+
+def parse_config(raw: dict[str, Any]) -> RulesConfig:
+    """Validate an already-merged TOML document."""
+    known = {"landmarks", "orientation", "lunge", "flags", "rules"}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ConfigError(f"[{unknown[0]}]: unknown table (expected one of {', '.join(sorted(known))})")
+    landmarks = _section(raw, "landmarks", LandmarkConfig, minimum=0.0)
+    if landmarks.min_confidence > 1.0:
+        raise ConfigError(f"[landmarks] min_confidence: must be <= 1, got {landmarks.min_confidence}")
+    rules_raw = raw.get("rules")
+    if not isinstance(rules_raw, dict) or not rules_raw:
+        raise ConfigError("[rules]: missing or empty")
+    return RulesConfig(
+        landmarks=landmarks,
+        orientation=_section(raw, "orientation", OrientationConfig, minimum=0.0),
+        lunge=_section(raw, "lunge", LungeConfig),
+        flags=_section(raw, "flags", FlagTimingConfig, minimum=0.0),
+        rules=tuple(_rule(code, table) for code, table in rules_raw.items()),
+    )
+
+
+def load_config(path: str | Path | None = None) -> RulesConfig:
+    """The shipped defaults, overlaid with the TOML file at ``path`` if one is given."""
+    with DEFAULT_RULES_PATH.open("rb") as fh:
+        raw = tomllib.load(fh)
+    if path is not None:
+        p = Path(path)
+        try:
+            with p.open("rb") as fh:
+                user = tomllib.load(fh)
+        except FileNotFoundError:
+            raise ConfigError(f"rules file '{p}' not found") from None
+        except IsADirectoryError:
+            raise ConfigError(f"rules file '{p}' is a directory") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"rules file '{p}' is not valid TOML: {exc}") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"rules file '{p}' is not UTF-8 text") from None
+        raw = _merge(raw, user)
+    return parse_config(raw)

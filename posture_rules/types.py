@@ -1,0 +1,108 @@
+"""Value types the rules core produces: measurements, phases, flag episodes, frame results.
+
+"No person" and "can't tell" are ordinary values (``Measurement(None, reason=...)``), never
+NaN and never an exception, so every consumer handles them the same way.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Phase(str, Enum):
+    NO_PERSON = "no_person"
+    SETTING_UP = "setting_up"
+    STRETCH = "stretch"
+    OUT_OF_STRETCH = "out_of_stretch"
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One measured quantity, or the reason it is unknown.
+
+    Attributes:
+        value: the number in the unit its name gives, or None when unknown.
+        reason: why it is unknown ("left knee hidden"), empty when known.
+        confidence: 0-1, how far to trust the value (the weakest landmark used).
+        method: how it was obtained where several methods exist (pelvic tilt), else "".
+    """
+
+    value: float | None
+    reason: str = ""
+    confidence: float = 0.0
+    method: str = ""
+
+    def __post_init__(self) -> None:
+        if self.value is not None and not math.isfinite(self.value):
+            object.__setattr__(self, "value", None)
+            object.__setattr__(self, "reason", self.reason or "not a finite number")
+        if self.value is None and not self.reason:
+            raise ValueError("an unknown Measurement needs a reason")
+
+    @property
+    def known(self) -> bool:
+        return self.value is not None
+
+    @classmethod
+    def unknown(cls, reason: str, method: str = "") -> Measurement:
+        return cls(value=None, reason=reason, method=method)
+
+
+UNKNOWN_NO_PERSON = Measurement.unknown("no person in view")
+
+
+@dataclass(frozen=True)
+class FrameMeasurements:
+    """Everything measured on one frame, before any temporal logic."""
+
+    person: bool
+    facing: str | None  # "left" / "right": the way the person faces in the image
+    front_side: str | None  # anatomical side of the front leg
+    trunk_lean_deg: Measurement = UNKNOWN_NO_PERSON
+    front_knee_angle_deg: Measurement = UNKNOWN_NO_PERSON
+    knee_past_toes_ratio: Measurement = UNKNOWN_NO_PERSON
+    rear_hip_extension_deg: Measurement = UNKNOWN_NO_PERSON
+    pelvic_tilt_deg: Measurement = UNKNOWN_NO_PERSON
+    in_lunge: bool | None = None  # None: can't tell this frame
+
+    @property
+    def stretched_side(self) -> str | None:
+        """The rear leg's side: the hip flexors being stretched."""
+        if self.front_side is None:
+            return None
+        return "right" if self.front_side == "left" else "left"
+
+    def metric(self, name: str) -> Measurement:
+        value = getattr(self, name)
+        if not isinstance(value, Measurement):
+            raise KeyError(name)
+        return value
+
+
+@dataclass(frozen=True)
+class FlagEpisode:
+    """One continuous stretch of time during which a flag was raised."""
+
+    code: str
+    start_s: float
+    end_s: float
+    peak_frame: int  # the frame where the metric was furthest past its limit
+    peak_value: float
+    message: str
+
+
+@dataclass(frozen=True)
+class FrameResult:
+    """What the checker concludes about one frame."""
+
+    frame: int
+    time_s: float
+    measurements: FrameMeasurements
+    phase: Phase
+    hold_s: float  # total time in the stretch so far
+    good_form_s: float  # time in the stretch with no flag raised
+    flags: tuple[str, ...] = ()  # codes raised at this frame
+    cues: tuple[str, ...] = ()  # one cue per raised flag, same order
+    ended_episodes: tuple[FlagEpisode, ...] = field(default=())  # episodes that closed here

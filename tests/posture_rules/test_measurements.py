@@ -1,0 +1,109 @@
+import itertools
+
+import numpy as np
+import pytest
+
+from posture_rules.config import load_config
+from posture_rules.measurements import estimate_facing, estimate_front_side, measure_frame
+from posture_rules.types import FrameMeasurements
+from tests.posture_rules.stick import FOOT, SHIN, lunge_pose, standing_pose
+from vision.landmarks import Landmark
+from vision.pose import Pose
+
+CFG = load_config()
+MIN_CONF = CFG.landmarks.min_confidence
+
+
+def measure(pose: Pose) -> FrameMeasurements:
+    facing = estimate_facing(pose, MIN_CONF)
+    front = estimate_front_side(pose, facing, MIN_CONF)
+    return measure_frame(pose, facing, front, MIN_CONF, CFG.lunge)
+
+
+@pytest.mark.parametrize("facing, front", list(itertools.product(["left", "right"], ["left", "right"])))
+@pytest.mark.parametrize(
+    "lean, knee, ext",
+    [(0.0, 90.0, 20.0), (25.0, 90.0, 5.0), (-12.0, 120.0, 30.0), (5.0, 60.0, -5.0)],
+)
+def test_angles_recovered_exactly(facing, front, lean, knee, ext):
+    m = measure(lunge_pose(facing=facing, front=front, trunk_lean_deg=lean,
+                           front_knee_angle_deg=knee, rear_hip_extension_deg=ext))
+    assert m.facing == facing
+    assert m.front_side == front
+    assert m.stretched_side == ("right" if front == "left" else "left")
+    assert m.trunk_lean_deg.value == pytest.approx(lean, abs=1e-9)
+    assert m.front_knee_angle_deg.value == pytest.approx(knee, abs=1e-9)
+    assert m.rear_hip_extension_deg.value == pytest.approx(ext, abs=1e-9)
+
+
+def test_knee_past_toes_by_hand():
+    # Thigh 85 deg forward of vertical, knee 90 deg: the shin runs 5 deg backward from the knee
+    # down to the ankle, so the knee is SHIN*sin(5 deg) ahead of the ankle, and the toe is FOOT
+    # ahead of the ankle: the knee is behind the toes.
+    m = measure(lunge_pose(front_thigh_deg=85.0, front_knee_angle_deg=90.0))
+    expected = (SHIN * np.sin(np.radians(5.0)) - FOOT) / SHIN
+    assert m.knee_past_toes_ratio.value == pytest.approx(expected)
+    assert m.knee_past_toes_ratio.value < 0
+    # Thigh only 50 deg forward, knee 90 deg: the shin leans 40 deg, the knee is
+    # SHIN*sin(40 deg) = 122 px ahead of the ankle, past the toe (80 px): positive ratio.
+    m = measure(lunge_pose(front_thigh_deg=50.0, front_knee_angle_deg=90.0))
+    assert m.knee_past_toes_ratio.value == pytest.approx((SHIN * np.sin(np.radians(40.0)) - FOOT) / SHIN)
+    assert m.knee_past_toes_ratio.value > 0
+
+
+def test_translation_and_scale_do_not_change_measurements():
+    base = measure(lunge_pose(trunk_lean_deg=7.0, front_knee_angle_deg=100.0))
+    moved = measure(lunge_pose(trunk_lean_deg=7.0, front_knee_angle_deg=100.0, hip_xy=(150.0, 330.0), scale=0.4))
+    for name in ("trunk_lean_deg", "front_knee_angle_deg", "knee_past_toes_ratio", "rear_hip_extension_deg"):
+        assert moved.metric(name).value == pytest.approx(base.metric(name).value, abs=1e-9), name
+
+
+def test_mirrored_pose_swaps_sides_and_keeps_angles():
+    pose = lunge_pose(facing="right", front="left", trunk_lean_deg=11.0, front_knee_angle_deg=97.0,
+                      rear_hip_extension_deg=14.0)
+    a, b = measure(pose), measure(pose.mirrored())
+    assert (a.facing, b.facing) == ("right", "left")
+    assert (a.front_side, b.front_side) == ("left", "right")
+    assert (a.stretched_side, b.stretched_side) == ("right", "left")
+    for name in ("trunk_lean_deg", "front_knee_angle_deg", "knee_past_toes_ratio", "rear_hip_extension_deg"):
+        assert b.metric(name).value == pytest.approx(a.metric(name).value, abs=1e-9), name
+
+
+def test_no_person_is_a_normal_result():
+    m = measure(Pose.empty((640, 480), 0.0))
+    assert not m.person
+    assert m.trunk_lean_deg.value is None and m.trunk_lean_deg.reason
+    assert m.in_lunge is None
+
+
+def test_hidden_limb_gives_unknown_with_reason_not_a_guess():
+    pose = lunge_pose(facing="right", front="left")
+    vis = pose.visibility.copy()
+    vis[Landmark.LEFT_ANKLE] = 0.1
+    m = measure(Pose(pose.xy, vis, pose.presence, pose.image_size, 0.0))
+    assert m.front_knee_angle_deg.value is None
+    assert "left ankle" in m.front_knee_angle_deg.reason
+    assert m.trunk_lean_deg.known  # the trunk does not need the ankle
+
+
+def test_pelvic_tilt_is_unknown_from_keypoints():
+    m = measure(lunge_pose())
+    assert m.pelvic_tilt_deg.value is None
+    assert "rotation axis" in m.pelvic_tilt_deg.reason
+
+
+def test_lunge_recognised_and_standing_is_not():
+    assert measure(lunge_pose()).in_lunge is True
+    assert measure(lunge_pose(trunk_lean_deg=25.0, rear_hip_extension_deg=-5.0)).in_lunge is True
+    assert measure(standing_pose()).in_lunge is False
+
+
+def test_nan_landmarks_do_not_leak():
+    pose = lunge_pose()
+    xy = pose.xy.copy()
+    xy[Landmark.RIGHT_KNEE] = np.nan
+    m = measure(Pose(xy, pose.visibility, pose.presence, pose.image_size, 0.0))
+    for name in ("trunk_lean_deg", "front_knee_angle_deg", "knee_past_toes_ratio", "rear_hip_extension_deg"):
+        v = m.metric(name).value
+        assert v is None or np.isfinite(v)
+    assert m.rear_hip_extension_deg.value is None
