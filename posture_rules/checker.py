@@ -76,6 +76,7 @@ class FormChecker:
             flags=self._last_flags,
             cues=tuple(tr.cue for tr in raised),
             ended_episodes=tuple(ended),
+            new_peaks=tuple(tr.rule.code for tr in self._trackers if tr.peak_frame == frame),
         )
 
     def finish(self) -> list[FlagEpisode]:

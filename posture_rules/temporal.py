@@ -181,5 +181,10 @@ class FlagTracker:
         return None
 
     @property
+    def peak_frame(self) -> int | None:
+        """The worst frame of the fault being watched, or None when there is none."""
+        return self._open.peak_frame if self._open is not None else None
+
+    @property
     def cue(self) -> str:
         return self._open.cue if self._open is not None else self.rule.cue_for(0.0)

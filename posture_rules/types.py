@@ -106,3 +106,6 @@ class FrameResult:
     flags: tuple[str, ...] = ()  # codes raised at this frame
     cues: tuple[str, ...] = ()  # one cue per raised flag, same order
     ended_episodes: tuple[FlagEpisode, ...] = field(default=())  # episodes that closed here
+    # Codes whose fault (raised or not yet) has its worst value so far at this frame: lets a
+    # caller keep just one picture per fault for the report, not every frame.
+    new_peaks: tuple[str, ...] = ()
