@@ -29,6 +29,11 @@ class FormChecker:
         self._last_phase = Phase.NO_PERSON
 
     @property
+    def hold_s(self) -> float:
+        """Total time held in the stretch so far."""
+        return self._phase.hold_s
+
+    @property
     def stretched_side(self) -> str | None:
         """The rear leg's side, as settled over time (None before a leg was ever seen)."""
         front = self._front.value

@@ -1,0 +1,114 @@
+"""The ``stretchcheck`` command line.
+
+Exit codes: 0 the command ran (a video with no person in it is a normal run), 2 the input
+was refused (missing, unreadable or not a video; a bad rules file), 1 an unexpected internal
+error. Errors are one line on stderr naming the file and the cause, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_INTERNAL, EXIT_REFUSED = 0, 1, 2
+
+
+class CliError(Exception):
+    """A refusal with a one-line message; becomes exit code 2."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="stretchcheck",
+        description="Form checker for the kneeling lunge (hip-flexor) stretch.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    a = sub.add_parser("analyze", help="analyse a recorded video of the stretch")
+    a.add_argument("video", help="video file (mp4, mov, webm, avi, ...)")
+    a.add_argument("--out", required=True, help="folder for frames.csv, summary.json, annotated.mp4, flags/")
+    a.add_argument("--model", choices=("lite", "full", "heavy"), default="full", help="BlazePose variant (default: full)")
+    a.add_argument("--backend", default="mediapipe", help="pose backend (default: mediapipe)")
+    a.add_argument("--config", help="TOML file overriding the default rule thresholds")
+    a.add_argument("--no-video", action="store_true", help="skip writing annotated.mp4")
+    a.add_argument("--quiet", action="store_true", help="no progress bar")
+    return parser
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    from posture_rules.config import ConfigError, load_config
+
+    try:
+        rules = load_config(args.config) if args.config else load_config()
+    except ConfigError as exc:
+        raise CliError(str(exc)) from None
+
+    from tqdm import tqdm
+
+    from stretchcheck.pipeline import AnalyzeOptions, analyze_video
+    from vision.video import VideoError
+
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise CliError(f"cannot write results to '{out}': it exists and is not a folder")
+    bar = None
+
+    def progress(done: int, total: int | None) -> None:
+        nonlocal bar
+        if args.quiet:
+            return
+        if bar is None:
+            bar = tqdm(total=total, unit="frame", desc=Path(args.video).name, leave=False, file=sys.stderr)
+        bar.update(done - bar.n)
+
+    options = AnalyzeOptions(model=args.model, backend=args.backend, rules=rules, write_video=not args.no_video)
+    try:
+        summary = analyze_video(args.video, out, options, progress)
+    except VideoError as exc:
+        raise CliError(str(exc)) from None
+    except PermissionError as exc:
+        raise CliError(f"cannot write results to '{out}': {exc.strerror}") from None
+    except FileNotFoundError as exc:  # a model bundle missing from the checkout
+        raise CliError(str(exc)) from None
+    except ValueError as exc:  # an unknown backend or model name
+        raise CliError(str(exc)) from None
+    finally:
+        if bar is not None:
+            bar.close()
+    _print_summary(summary, out)
+    return EXIT_OK
+
+
+def _print_summary(summary: dict, out: Path) -> None:
+    clip = summary["clip"]
+    print(f"{clip['file']}: {clip['frames']} frames, {clip['duration_s']:.1f} s")
+    if summary.get("reading_stopped"):
+        print(f"warning: {summary['reading_stopped']}; the frames before it were analysed")
+    print(summary["message"])
+    if summary["person_found"] and summary["stretched_side"]:
+        print(f"stretched side: {summary['stretched_side']}; held {summary['hold_s']:.1f} s, "
+              f"good form {summary['good_form_s']:.1f} s")
+    for f in summary["flags"]:
+        print(f"  {f['start_s']:6.2f}-{f['end_s']:6.2f} s  {f['code']}: {f['message']}")
+    print(f"results in {out}/")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "analyze":
+            return _analyze(args)
+    except CliError as exc:
+        print(f"stretchcheck: error: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        print("stretchcheck: interrupted; frames.csv holds every frame analysed so far", file=sys.stderr)
+        return 130
+    except Exception as exc:  # never a traceback for a user: one line, and exit 1
+        print(f"stretchcheck: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+    return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

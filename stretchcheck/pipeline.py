@@ -1,0 +1,235 @@
+"""One pipeline for every front end: frames → pose → smoothing → rules → outputs.
+
+``analyze_video`` serves the CLI and the app's upload page (a whole file, zero-phase
+smoothing, files written to a folder); ``LiveAnalyzer`` serves the webcam page (one frame at a
+time, causal smoothing). Both run the same estimator, rules and drawing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from posture_rules.checker import FormChecker
+from posture_rules.config import RulesConfig, load_config
+from posture_rules.types import FlagEpisode, FrameResult, Phase
+from stretchcheck import __version__
+from stretchcheck.annotate import FrameAnnotator
+from stretchcheck.outputs import INFERENCE_NOTES, FramesCsv, write_json_atomic
+from vision.backends import create_estimator
+from vision.estimator import EstimatorOptions
+from vision.pose import Pose
+from vision.smoothing import CenteredSmoother, OneEuroFilter
+from vision.video import DEFAULT_MAX_SIDE, Frame, VideoFileSource, VideoWriter
+
+ProgressFn = Callable[[int, "int | None"], None]
+
+
+@dataclass(frozen=True)
+class AnalyzeOptions:
+    """How to analyse a recorded video.
+
+    Attributes:
+        model: BlazePose variant (lite, full, heavy).
+        backend: pose backend name (see ``vision.backends``).
+        rules: the rules configuration; None = the shipped defaults.
+        write_video: write annotated.mp4 (the slowest output after pose inference).
+        max_side: frames larger than this are scaled down while decoding.
+    """
+
+    model: str = "full"
+    backend: str = "mediapipe"
+    rules: RulesConfig | None = None
+    write_video: bool = True
+    max_side: int | None = DEFAULT_MAX_SIDE
+
+
+@dataclass
+class _PeakKeeper:
+    """Keeps one picture per fault (its worst frame so far), to illustrate each flag episode."""
+
+    annotator: FrameAnnotator
+    flags_dir: Path
+    _peaks: dict[str, tuple[int, NDArray[np.uint8], Pose, FrameResult]] = field(default_factory=dict)
+    saved: dict[tuple[str, float], str] = field(default_factory=dict)
+
+    def offer(self, image: NDArray[np.uint8], pose: Pose, result: FrameResult) -> None:
+        for code in result.new_peaks:
+            self._peaks[code] = (result.frame, image, pose, result)
+
+    def save(self, episode: FlagEpisode) -> None:
+        kept = self._peaks.get(episode.code)
+        if kept is None or kept[0] != episode.peak_frame:
+            return
+        _, image, pose, result = kept
+        # Draw the picture as the flag is reported (the cue shown), even if the peak came
+        # before the flag had persisted long enough to be raised on screen.
+        shown = replace(result, flags=(episode.code,), cues=(episode.message,))
+        picture = self.annotator.annotate(image, pose, shown)
+        name = f"{len(self.saved) + 1:02d}_{episode.code}_{episode.start_s:06.2f}s.jpg"
+        cv2.imwrite(str(self.flags_dir / name), cv2.cvtColor(picture, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 88])
+        self.saved[(episode.code, episode.start_s)] = f"flags/{name}"
+
+
+def analyze_video(
+    video: str | Path,
+    out_dir: str | Path,
+    options: AnalyzeOptions = AnalyzeOptions(),
+    progress: ProgressFn | None = None,
+) -> dict[str, Any]:
+    """Analyse a video file; write frames.csv, summary.json, annotated.mp4 and flags/*.jpg.
+
+    Returns the summary (also written to summary.json). Raises ``vision.video.VideoError``
+    for a file that cannot be opened; a file damaged part-way is analysed up to the damage
+    and the summary says where reading stopped.
+    """
+    started = time.perf_counter()
+    config = options.rules or load_config()
+    out = Path(out_dir)
+    with VideoFileSource(video, max_side=options.max_side) as source:
+        info = source.info
+        out.mkdir(parents=True, exist_ok=True)
+        flags_dir = out / "flags"
+        flags_dir.mkdir(exist_ok=True)
+        for old in flags_dir.glob("*.jpg"):
+            old.unlink()  # pictures of an earlier run into the same folder would mislead
+        checker = FormChecker(config)
+        annotator = FrameAnnotator(config)
+        peaks = _PeakKeeper(annotator, flags_dir)
+        smoother: CenteredSmoother[Frame] = CenteredSmoother()
+        stats: Counter[str] = Counter()
+        side_votes: Counter[str] = Counter()
+        facing_votes: Counter[str] = Counter()
+        last_time = 0.0
+        writer = VideoWriter(out / "annotated.mp4", (info.width, info.height), info.fps) if options.write_video else None
+        estimator = create_estimator(options.backend, EstimatorOptions(model=options.model))
+        try:
+            with FramesCsv(out / "frames.csv") as csv_out:
+
+                def handle(pose: Pose, frame: Frame) -> None:
+                    nonlocal last_time
+                    result = checker.update(pose, frame.index)
+                    csv_out.write(result)
+                    m = result.measurements
+                    stats["frames"] += 1
+                    stats["with_person"] += int(m.person)
+                    last_time = frame.time_s
+                    if m.facing:
+                        facing_votes[m.facing] += 1
+                    if result.phase == Phase.STRETCH and m.stretched_side:
+                        side_votes[m.stretched_side] += 1
+                    if writer is not None:
+                        writer.write(annotator.annotate(frame.image, pose, result), frame.time_s)
+                    peaks.offer(frame.image, pose, result)
+                    for episode in result.ended_episodes:
+                        peaks.save(episode)
+
+                for frame in source:
+                    pose = estimator.estimate(frame.image, frame.time_s)
+                    for smoothed, f in smoother.push(pose, frame):
+                        handle(smoothed, f)
+                    if progress is not None:
+                        progress(frame.index + 1, info.frame_count)
+                for smoothed, f in smoother.flush():
+                    handle(smoothed, f)
+        finally:
+            estimator.close()
+            if writer is not None:
+                writer.close()
+        episodes = checker.finish()
+        for episode in episodes:
+            if (episode.code, episode.start_s) not in peaks.saved:
+                peaks.save(episode)
+        stopped = source.stopped_early
+
+    frames = stats["frames"]
+    duration = last_time + (1.0 / info.fps if info.fps > 0 else 0.0) if frames else 0.0
+    summary: dict[str, Any] = {
+        "tool": {"name": "stretchcheck", "version": __version__},
+        "analysed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "clip": {
+            "file": str(video),
+            "frames": frames,
+            "duration_s": round(duration, 3),
+            "fps": round(frames / duration, 3) if duration > 0 else 0.0,
+            "container_fps": round(info.fps, 3),
+            "width": info.width,
+            "height": info.height,
+            "rotation_deg": info.rotation,
+        },
+        "reading_stopped": stopped,
+        "pose": {"backend": options.backend, "model": options.model},
+        "person_found": stats["with_person"] > 0,
+        "frames_with_person": stats["with_person"],
+        "message": _headline(stats["with_person"], side_votes, episodes),
+        "facing": facing_votes.most_common(1)[0][0] if facing_votes else None,
+        "stretched_side": side_votes.most_common(1)[0][0] if side_votes else None,
+        "hold_s": round(checker.hold_s, 3),
+        "good_form_s": round(checker.good_form_s, 3),
+        "flags": [
+            {
+                "code": e.code,
+                "start_s": round(e.start_s, 3),
+                "end_s": round(e.end_s, 3),
+                "peak_frame": e.peak_frame,
+                "peak_value": round(e.peak_value, 3),
+                "message": e.message,
+                "image": peaks.saved.get((e.code, e.start_s)),
+            }
+            for e in episodes
+        ],
+        "inferences": INFERENCE_NOTES,
+        "outputs": {
+            "frames_csv": "frames.csv",
+            "annotated_video": "annotated.mp4" if writer is not None else None,
+            "annotated_video_codec": writer.codec if writer is not None else None,
+        },
+        "elapsed_s": round(time.perf_counter() - started, 3),
+    }
+    write_json_atomic(out / "summary.json", summary)
+    return summary
+
+
+def _headline(with_person: int, side_votes: Counter[str], episodes: list[FlagEpisode]) -> str:
+    if with_person == 0:
+        return "No person was found in the video."
+    if not side_votes:
+        return "A person was found, but no lunge stretch was held."
+    if not episodes:
+        return "Lunge stretch held with good form throughout."
+    codes = sorted({e.code for e in episodes})
+    return f"Lunge stretch held; form flags: {', '.join(codes)}."
+
+
+class LiveAnalyzer:
+    """The live (webcam) pipeline: causal smoothing, one frame in, one annotated frame out.
+
+    Not thread-safe; the webcam callback thread owns one instance.
+    """
+
+    def __init__(self, model: str = "lite", backend: str = "mediapipe", rules: RulesConfig | None = None):
+        self.config = rules or load_config()
+        self.checker = FormChecker(self.config)
+        self.annotator = FrameAnnotator(self.config)
+        self.smoother = OneEuroFilter()
+        self.estimator = create_estimator(backend, EstimatorOptions(model=model))
+        self._index = 0
+
+    def process(self, image: NDArray[np.uint8], time_s: float) -> tuple[NDArray[np.uint8], Pose, FrameResult]:
+        pose = self.smoother(self.estimator.estimate(image, time_s))
+        result = self.checker.update(pose, self._index)
+        self._index += 1
+        return self.annotator.annotate(image, pose, result), pose, result
+
+    def close(self) -> list[FlagEpisode]:
+        self.estimator.close()
+        return self.checker.finish()
