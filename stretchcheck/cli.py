@@ -8,6 +8,8 @@ error. Errors are one line on stderr naming the file and the cause, never a trac
 from __future__ import annotations
 
 import argparse
+import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -32,6 +34,15 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--config", help="TOML file overriding the default rule thresholds")
     a.add_argument("--no-video", action="store_true", help="skip writing annotated.mp4")
     a.add_argument("--quiet", action="store_true", help="no progress bar")
+    a.add_argument("--no-store", action="store_true", help="do not save this run in the session store")
+
+    s = sub.add_parser("sessions", help="list or show stored sessions (STRETCHCHECK_HOME)")
+    ss = s.add_subparsers(dest="sessions_command", required=True)
+    ls = ss.add_parser("list", help="all sessions, newest first")
+    ls.add_argument("--json", action="store_true", help="print a JSON array")
+    sh = ss.add_parser("show", help="one session with its flags")
+    sh.add_argument("id", help="session id (12 hex digits, from `sessions list`)")
+    sh.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 
@@ -75,7 +86,59 @@ def _analyze(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
+    if not args.no_store:
+        from stretchcheck.store import SessionStore
+
+        try:
+            session_id = SessionStore().save_analysis(summary, out, source="cli")
+        except (OSError, sqlite3.Error) as exc:
+            # The analysis itself is on disk; a store that cannot be written is reported,
+            # not allowed to turn a finished run into a failure.
+            print(f"stretchcheck: warning: run not saved in the session store: {exc}", file=sys.stderr)
+        else:
+            summary["session_id"] = session_id
     _print_summary(summary, out)
+    return EXIT_OK
+
+
+def _sessions(args: argparse.Namespace) -> int:
+    from stretchcheck.store import SessionStore, StoreError
+
+    try:
+        store = SessionStore()
+        if args.sessions_command == "list":
+            sessions = store.list_sessions()
+            if args.json:
+                keep = ("code", "start_s", "end_s")
+                rows = [
+                    {k: s[k] for k in ("id", "started_at", "source", "side", "hold_s", "good_form_s", "status", "video_name")}
+                    | {"flags": [{k: f[k] for k in keep} for f in s["flags"]]}
+                    for s in sessions
+                ]
+                print(json.dumps(rows, indent=2))
+            else:
+                if not sessions:
+                    print("no sessions stored yet")
+                for s in sessions:
+                    codes = ", ".join(sorted({f["code"] for f in s["flags"]})) or "no flags"
+                    print(f"{s['id']}  {s['started_at']}  {s['source']:6}  side={s['side'] or '-':5}  "
+                          f"hold {s['hold_s']:5.1f} s  good {s['good_form_s']:5.1f} s  {codes}")
+        else:
+            session = store.get_session(args.id)
+            if args.json:
+                print(json.dumps(session, indent=2))
+            else:
+                print(f"session {session['id']} ({session['source']}, {session['started_at']}, {session['status']})")
+                if session["video_name"]:
+                    print(f"video: {session['video_name']}")
+                print(f"stretched side: {session['side'] or '-'}; held {session['hold_s']:.1f} s, "
+                      f"good form {session['good_form_s']:.1f} s")
+                for f in session["flags"]:
+                    print(f"  #{f['id']} {f['start_s']:6.2f}-{f['end_s']:6.2f} s  {f['code']} [{f['review']}]: {f['message']}")
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+    except (OSError, sqlite3.Error) as exc:
+        raise CliError(f"cannot open the session store: {exc}") from None
     return EXIT_OK
 
 
@@ -91,6 +154,8 @@ def _print_summary(summary: dict, out: Path) -> None:
     for f in summary["flags"]:
         print(f"  {f['start_s']:6.2f}-{f['end_s']:6.2f} s  {f['code']}: {f['message']}")
     print(f"results in {out}/")
+    if summary.get("session_id"):
+        print(f"saved as session {summary['session_id']} (stretchcheck sessions show {summary['session_id']})")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "analyze":
             return _analyze(args)
+        if args.command == "sessions":
+            return _sessions(args)
     except CliError as exc:
         print(f"stretchcheck: error: {exc}", file=sys.stderr)
         return EXIT_REFUSED
