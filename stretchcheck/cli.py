@@ -57,6 +57,7 @@ def _analyze(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from stretchcheck.pipeline import AnalyzeOptions, analyze_video
+    from vision.native_logs import quiet_native_stderr
     from vision.video import VideoError
 
     out = Path(args.out)
@@ -74,7 +75,8 @@ def _analyze(args: argparse.Namespace) -> int:
 
     options = AnalyzeOptions(model=args.model, backend=args.backend, rules=rules, write_video=not args.no_video)
     try:
-        summary = analyze_video(args.video, out, options, progress)
+        with quiet_native_stderr():
+            summary = analyze_video(args.video, out, options, progress)
     except VideoError as exc:
         raise CliError(str(exc)) from None
     except PermissionError as exc:

@@ -117,7 +117,8 @@ class VideoFileSource:
             raise self._fail(f"the first frame cannot be decoded ({_ffmpeg_reason(exc)})") from None
         self._container.close()
         self._container = av.open(str(self.path), mode="r")
-        self._stream = self._container.streams.video[0]
+        # The old stream object died with its container: read everything from the new one.
+        stream = self._stream = self._container.streams.video[0]
         self._stream.thread_type = "AUTO"
         if rotation % 180 == 90:
             width, height = height, width
