@@ -270,7 +270,10 @@ class VideoWriter:
         self._stream = self._container.add_stream(self.codec, rate=rate)
         self._stream.width, self._stream.height = w - w % 2, h - h % 2
         self._stream.pix_fmt = "yuv420p"
+        # Millisecond time base on the encoder too: at the nominal 1/fps two frames of a
+        # variable-frame-rate source can round to the same tick, which the muxer rejects.
         self._stream.time_base = Fraction(1, 1000)
+        self._stream.codec_context.time_base = Fraction(1, 1000)
         if self.codec == "libx264":
             self._stream.options = {"crf": str(crf), "preset": "veryfast"}
         self._last_pts = -1
