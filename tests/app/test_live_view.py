@@ -1,0 +1,54 @@
+"""The live panel's rows: each metric against its allowed range, and the cue to act on."""
+
+from dataclasses import replace
+
+import pytest
+
+from posture_rules.config import load_config
+from posture_rules.types import FrameMeasurements, FrameResult, Measurement, Phase
+from stretchcheck.live_view import active_cue, allowed_range, allowed_text, metric_rows
+
+CONFIG = load_config()
+
+
+def frame(flags=(), cues=(), phase=Phase.STRETCH, **values) -> FrameResult:
+    m = FrameMeasurements(person=True, facing="right", front_side="left",
+                          **{k: Measurement(v, confidence=0.9) for k, v in values.items()})
+    return FrameResult(frame=0, time_s=0.0, measurements=m, phase=phase, hold_s=3.0,
+                       good_form_s=2.0, flags=tuple(flags), cues=tuple(cues))
+
+
+@pytest.mark.parametrize(
+    ("metric", "low", "high", "text"),
+    [
+        ("trunk_lean_deg", -10.0, 15.0, "-10° to +15°"),
+        ("front_knee_angle_deg", 70.0, 115.0, "70° to 115°"),
+        ("rear_hip_extension_deg", 5.0, None, "at least +5°"),
+        ("pelvic_tilt_deg", None, 15.0, "at most +15°"),
+    ],
+)
+def test_allowed_ranges_come_from_the_rules_file(metric, low, high, text):
+    assert allowed_range(CONFIG, metric) == (low, high)
+    assert allowed_text(CONFIG, metric) == text
+
+
+def test_rows_mark_flagged_outside_ok_and_unknown():
+    result = frame(flags=("trunk_lean_forward",), cues=("Lift your chest",),
+                   trunk_lean_deg=22.0, front_knee_angle_deg=130.0, rear_hip_extension_deg=12.0)
+    rows = {r.metric: r for r in metric_rows(result, CONFIG)}
+    assert (rows["trunk_lean_deg"].state, rows["trunk_lean_deg"].value_text) == ("fault", "+22°")
+    assert rows["front_knee_angle_deg"].state == "outside"  # past the limit, not raised yet
+    assert rows["rear_hip_extension_deg"].state == "ok"
+    assert rows["pelvic_tilt_deg"].state == "unknown"
+    assert rows["pelvic_tilt_deg"].value_text == "no person in view"  # the reason is shown
+
+
+def test_before_any_frame_everything_waits():
+    assert {r.state for r in metric_rows(None, CONFIG)} == {"unknown"}
+    assert active_cue(None)[0] == "info"
+
+
+def test_cue_levels():
+    assert active_cue(frame(flags=("x",), cues=("Lift your chest",))) == ("error", "Lift your chest")
+    assert active_cue(frame())[0] == "success"
+    assert active_cue(replace(frame(), phase=Phase.SETTING_UP)) == ("info", "Step one foot forward into the lunge.")
