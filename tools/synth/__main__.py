@@ -1,0 +1,5 @@
+import sys
+
+from tools.synth.cli import main
+
+sys.exit(main())

@@ -1,0 +1,164 @@
+"""Z-buffered ray casting of the people over a pre-rendered room, then camera effects.
+
+Per frame: copy the room's colour and depth, darken the floor under the people (contact
+shadows), ray-cast every body primitive inside its own screen box with a depth test (so any
+view angle, limb crossing or furniture occlusion is ordered correctly), shade only the pixels
+that won, then soften edges and add sensor noise. Pure numpy + OpenCV, one core.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from tools.synth.camera import Camera
+from tools.synth.raycast import (
+    ellipsoid_normal,
+    ellipsoid_t,
+    round_cone_normal,
+    round_cone_t,
+    sphere_bbox,
+    union_bbox,
+)
+from tools.synth.room import Background
+from tools.synth.shading import Light, shade
+
+SPECULAR = {"skin": 0.10, "lip": 0.15, "iris": 0.3, "eye_white": 0.2, "shoe": 0.08, "hair": 0.05}
+
+
+@dataclass
+class Figure:
+    """One person to draw: world-frame primitives, their colours and shadow casters."""
+
+    prims: list[tuple]
+    palette: dict[str, np.ndarray]
+    casters: list[tuple[np.ndarray, float]] = field(default_factory=list)  # (point, radius)
+
+
+@dataclass(frozen=True)
+class CameraFx:
+    blur_sigma: float = 0.6
+    noise_sigma: float = 2.5
+    seed: int = 0
+
+    def to_dict(self) -> dict:
+        return {"blur_sigma": self.blur_sigma, "noise_sigma": self.noise_sigma}
+
+
+class Renderer:
+    def __init__(self, cam: Camera, light: Light, background: Background, fx: CameraFx = CameraFx()):
+        self.cam = cam
+        self.light = light.in_camera(cam)
+        self.bg = background
+        self.fx = fx
+        self.rx, self.ry, self.rz = cam.rays()
+        rng = np.random.default_rng(fx.seed)
+        shape = (cam.height, cam.width, 3)
+        self._noise = [
+            np.clip(rng.normal(0.0, fx.noise_sigma, shape), -127, 127).astype(np.int16) for _ in range(3)
+        ]
+        self._frame = 0
+
+    # ---------------------------------------------------------------------------------------
+    def render(self, figures: list[Figure]) -> np.ndarray:
+        img = self.bg.colour.copy()
+        depth = self.bg.depth.copy()
+        for fig in figures:
+            self._shadows(img, fig)
+        items = []
+        for fig in figures:
+            for p in fig.prims:
+                item = self._to_camera(p)
+                if item is not None:
+                    items.append((item, fig.palette))
+        items.sort(key=lambda it: it[0][1])  # near to far: later pixels mostly fail the z-test
+        for item, palette in items:
+            self._draw(img, depth, item, palette)
+        self.depth = depth  # kept for the truth's landmark-occlusion test
+        return self._post(img)
+
+    # ---------------------------------------------------------------------------------------
+    def _to_camera(self, p):
+        cam = self.cam
+        f, cx, cy, W, H = cam.f, cam.cx, cam.cy, cam.width, cam.height
+        if p[0] == "rc":
+            pa, pb = cam.to_cam(p[1]), cam.to_cam(p[2])
+            bb = union_bbox(sphere_bbox(pa, p[3], f, cx, cy, W, H), sphere_bbox(pb, p[4], f, cx, cy, W, H))
+            if bb is None:
+                return None
+            return ("rc", min(pa[2] - p[3], pb[2] - p[4]), bb, pa, pb, p[3], p[4], p[5])
+        c = cam.to_cam(p[1])
+        A = p[2] @ cam.R.T  # rows: the ellipsoid axes in the camera frame
+        bb = sphere_bbox(c, float(np.max(p[3])), f, cx, cy, W, H)
+        if bb is None:
+            return None
+        return ("el", c[2] - float(np.max(p[3])), bb, c, A, p[3], p[4])
+
+    def _draw(self, img, depth, it, palette) -> None:
+        x0, y0, x1, y1 = it[2]
+        rx, ry, rz = self.rx[y0:y1, x0:x1], self.ry[y0:y1, x0:x1], self.rz[y0:y1, x0:x1]
+        if it[0] == "rc":
+            _, _, _, pa, pb, ra, rb, mat = it
+            t, body, yy = round_cone_t(pa, pb, ra, rb, rx, ry, rz)
+        else:
+            _, _, _, c, A, r, mat = it
+            t = ellipsoid_t(c, A, r, rx, ry, rz)
+        zs = depth[y0:y1, x0:x1]
+        m = t < zs
+        iy, ix = np.nonzero(m)
+        if iy.size == 0:
+            return
+        tt = t[iy, ix]
+        zs[iy, ix] = tt
+        dx, dy, dz = rx[iy, ix], ry[iy, ix], rz[iy, ix]
+        if it[0] == "rc":
+            n = round_cone_normal(pa, pb, ra, rb, tt, dx, dy, dz, body[iy, ix], yy[iy, ix])
+        else:
+            n = ellipsoid_normal(c, A, r, tt, dx, dy, dz)
+        view = -np.stack([dx, dy, dz], -1)
+        img[y0 + iy, x0 + ix] = shade(n, palette[mat][None, :], self.light, view, SPECULAR.get(mat, 0.0))
+
+    def _shadows(self, img, fig: Figure) -> None:
+        """Soft contact shadows: blurred ellipses on the floor below low body points."""
+        if not fig.casters:
+            return
+        cam = self.cam
+        mask = np.zeros((cam.height, cam.width), np.float32)
+        drawn = False
+        for p, r in fig.casters:
+            hgt = float(p[1])
+            if hgt > 0.6:
+                continue
+            g = np.array([[p[0], 0.0, p[2]], [p[0] + r, 0.0, p[2]], [p[0], 0.0, p[2] + r]])
+            uv, z = cam.project(g)
+            if (z <= 0.1).any():
+                continue
+            ax = (max(1, int(abs(uv[1, 0] - uv[0, 0]) + abs(uv[1, 1] - uv[0, 1]) * 0.3)),
+                  max(1, int(abs(uv[2, 1] - uv[0, 1]) + abs(uv[1, 1] - uv[0, 1]))))
+            strength = 0.45 * (1.0 - hgt / 0.6)
+            cv2.ellipse(mask, (int(uv[0, 0]), int(uv[0, 1])), ax, 0, 0, 360, strength, -1, cv2.LINE_AA)
+            drawn = True
+        if not drawn:
+            return
+        ys, xs = np.nonzero(mask)
+        if ys.size == 0:  # every shadow fell outside the frame
+            return
+        y0, y1 = max(0, ys.min() - 12), min(cam.height, ys.max() + 13)
+        x0, x1 = max(0, xs.min() - 12), min(cam.width, xs.max() + 13)
+        sub = cv2.GaussianBlur(mask[y0:y1, x0:x1], (0, 0), 4.0)
+        sub *= self.bg.floor[y0:y1, x0:x1]
+        region = img[y0:y1, x0:x1]
+        region[:] = (region * (1.0 - sub[..., None])).astype(np.uint8)
+
+    def _post(self, img):
+        fx = self.fx
+        if fx.blur_sigma > 0:
+            img = cv2.GaussianBlur(img, (3, 3), fx.blur_sigma)
+        if fx.noise_sigma > 0:
+            noise = self._noise[self._frame % len(self._noise)]
+            self._frame += 1
+            img = cv2.add(img.astype(np.int16), noise, dtype=cv2.CV_16S)
+            img = np.clip(img, 0, 255).astype(np.uint8)
+        return img
