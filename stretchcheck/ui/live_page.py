@@ -10,13 +10,14 @@ import streamlit as st
 from posture_rules.types import Phase
 from stretchcheck.live_session import LiveRunner, LiveSnapshot
 from stretchcheck.live_view import MetricRow, active_cue, metric_rows, phase_text
+from stretchcheck.setup_check import SetupCheck
 from stretchcheck.ui import webcam
 from stretchcheck.ui.common import error_panel, rules_config
 from stretchcheck.ui.timer_panel import session_timer, timer_ui
 
 RUNNER_KEY = "live_runner"
 STATE_COLOURS = {"ok": "#1e8e3e", "fault": "#d93025", "outside": "#e37400", "unknown": "#80868b"}
-STATE_WORDS = {"ok": "ok", "fault": "FLAG", "outside": "outside", "unknown": "--"}
+STATE_WORDS = {"ok": "ok", "fault": "FLAG", "outside": "outside", "unknown": "–"}
 CUE_STYLE = {
     "error": "background:#fce8e6;color:#a50e0e;border-left:6px solid #d93025",
     "success": "background:#e6f4ea;color:#0d652d;border-left:6px solid #1e8e3e",
@@ -84,16 +85,15 @@ def cues_ui(snap: LiveSnapshot, playing: bool) -> dict:
                 f'border-radius:0.4rem;font-size:1.6rem;font-weight:600;line-height:1.25">'
                 f"{html.escape(cue)}</div>", unsafe_allow_html=True)
     side = result.measurements.stretched_side if result is not None else None
-    a, b, c = st.columns(3)
-    a.metric("Phase", phase_text(result))
-    b.metric("Stretched side", side or "-")
-    c.metric("Good-form hold", f"{result.good_form_s:.1f} s" if result else "0.0 s",
-             help="Seconds in the stretch with no flag raised; total hold "
-                  f"{result.hold_s:.1f} s" if result else None)
+    hold, facts = st.columns([2, 3])
+    hold.metric("Good-form hold", f"{result.good_form_s:.1f} s" if result else "0.0 s",
+                help="Seconds in the stretch with no flag raised: only good form counts.")
+    facts.markdown(f"**Phase:** {phase_text(result)}  \n**Stretched side:** {side or '-'}  \n"
+                   f"**Total hold:** {result.hold_s if result else 0.0:.1f} s")
     rows = metric_rows(result, rules_config())
     st.markdown(metrics_table(rows), unsafe_allow_html=True)
     if result is None or result.phase != Phase.STRETCH:
-        setup_ui(snap)
+        setup_ui(snap.setup if result is not None else None)
     if playing:
         st.caption(f"{snap.fps:.0f} frames/s processed; {snap.frames} frames in this session; "
                    "progress saved every second.")
@@ -101,28 +101,35 @@ def cues_ui(snap: LiveSnapshot, playing: bool) -> dict:
 
 
 def metrics_table(rows: list[MetricRow]) -> str:
-    """An HTML table of the metrics: value, allowed range and state, every cell escaped."""
+    """An HTML table of the metrics: value, allowed range and state, every cell escaped.
+
+    An unknown value shows its reason when that is short, else "not measured" with the
+    reason as a tooltip (the pelvic-tilt reason is a sentence).
+    """
     cells = []
     for r in rows:
         colour = STATE_COLOURS[r.state]
+        value, tip = r.value_text, ""
+        if r.value is None and len(value) > 24:
+            value, tip = "not measured", r.value_text
         cells.append(
             f"<tr><td>{html.escape(r.label)}</td>"
-            f'<td style="color:{colour};font-weight:600">{html.escape(r.value_text)}</td>'
-            f"<td>{html.escape(r.allowed_text)}</td>"
-            f'<td style="color:{colour};font-weight:600">{STATE_WORDS[r.state]}</td></tr>')
+            f'<td style="color:{colour};font-weight:600" title="{html.escape(tip)}">{html.escape(value)}</td>'
+            f'<td style="white-space:nowrap">{html.escape(r.allowed_text)}</td>'
+            f'<td style="color:{colour};font-weight:600;white-space:nowrap">{STATE_WORDS[r.state]}</td></tr>')
     return ('<table class="stretchcheck-metrics" style="width:100%;font-size:0.9rem">'
             "<tr><th>Measurement</th><th>Now</th><th>Allowed</th><th></th></tr>"
             + "".join(cells) + "</table>")
 
 
-def setup_ui(snap: LiveSnapshot) -> None:
+def setup_ui(setup: SetupCheck | None) -> None:
     """Before the stretch: is the camera set up so the checker can see the person?"""
     st.markdown("**Set-up check**")
-    if snap.setup is None:
+    if setup is None:
         st.caption("Starts with the camera: whole body in view, side-on, enough light.")
         return
     lines = []
-    for item in snap.setup.items:
+    for item in setup.items:
         mark = {True: "✓", False: "✗", None: "…"}[item.ok]
         lines.append(f"- {mark} **{item.label}**: {html.escape(item.message)}")
     st.markdown("\n".join(lines))
