@@ -37,13 +37,16 @@ def read_series(frames_csv: Path) -> Series:
 
 
 def timeline_figure(series: Series, flags: Sequence[dict[str, Any]], config: RulesConfig,
-                    width_in: float = 9.0) -> Figure:
-    """One row per metric that has data; metrics never measured are named in the title."""
+                    width_in: float = 9.0, row_in: float = 1.6) -> Figure:
+    """One row per metric that has data; metrics never measured are named in the title.
+
+    ``row_in`` is each row's height in inches: flatter rows fit the one-page PDF.
+    """
     times = series.get("time_s", [])
     shown = [(m, label, unit) for m, label, unit, _ in LIVE_METRICS if any(v is not None for v in series.get(m, []))]
     missing = [label for m, label, _, _ in LIVE_METRICS if (m, label) not in {(s[0], s[1]) for s in shown}]
     rows = max(1, len(shown))
-    fig = Figure(figsize=(width_in, 1.6 * rows + 0.8), dpi=100, layout="constrained")
+    fig = Figure(figsize=(width_in, row_in * rows + 0.8), dpi=100, layout="constrained")
     axes = fig.subplots(rows, 1, sharex=True, squeeze=False)[:, 0]
     metric_of = {r.code: r.metric for r in config.rules}
     if not shown:

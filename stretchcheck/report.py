@@ -136,7 +136,7 @@ def pdf_report(session: dict[str, Any], media_dir: Path, plot_png: bytes | None,
     if not summary:
         pdf.cell(epw, 5, "No form flags in this session.", new_x="LMARGIN", new_y="NEXT")
     else:
-        with pdf.table(col_widths=(36, 16, 16, 70, 48), line_height=4.2, text_align="LEFT",
+        with pdf.table(col_widths=(38, 18, 14, 68, 48), line_height=4.2, text_align="LEFT",
                        first_row_as_headings=True) as table:
             table.row(("flag", "episodes", "total s", "cue", "reviews"))
             for r in summary[:8]:
@@ -144,7 +144,7 @@ def pdf_report(session: dict[str, Any], media_dir: Path, plot_png: bytes | None,
     pdf.ln(2)
 
     if plot_png:
-        pdf.image(io.BytesIO(plot_png), x=pdf.l_margin, w=epw, h=min(95.0, pdf.h - pdf.get_y() - 80), keep_aspect_ratio=True)
+        pdf.image(io.BytesIO(plot_png), x=pdf.l_margin, w=epw, h=min(105.0, pdf.h - pdf.get_y() - 80), keep_aspect_ratio=True)
         pdf.ln(1)
 
     pictured = [f for f in session["flags"] if f.get("image") and (media_dir / f["image"]).is_file()][:4]

@@ -105,7 +105,7 @@ def export_ui(session: dict[str, Any]) -> None:
 
     def pdf_bytes() -> bytes:
         # Built only when asked for (download or save): a PDF per page rerun would be waste.
-        return pdf_report(session, media, timeline_png(session, rules_config()), rules_config())
+        return pdf_report(session, media, timeline_png(session, rules_config(), for_pdf=True), rules_config())
 
     try:
         csv_path = export_path(store().home, name, ".csv")

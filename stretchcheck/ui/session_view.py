@@ -19,19 +19,21 @@ REVIEW_LABELS = {"pending": "Not reviewed", "confirmed": "Confirmed", "dismissed
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _timeline_png(frames_csv: str, mtime: float, flags: tuple[tuple[str, float, float], ...],
-                  _config: RulesConfig) -> bytes:
+                  _config: RulesConfig, for_pdf: bool) -> bytes:
     # Cached by file and modification time: re-drawing a long session on every click of a
     # review button would make the page sluggish.
     flag_dicts = [{"code": c, "start_s": s, "end_s": e} for c, s, e in flags]
-    return figure_png(timeline_figure(read_series(Path(frames_csv)), flag_dicts, _config))
+    size = {"width_in": 10.0, "row_in": 1.0} if for_pdf else {}
+    return figure_png(timeline_figure(read_series(Path(frames_csv)), flag_dicts, _config, **size))
 
 
-def timeline_png(session: dict[str, Any], config: RulesConfig) -> bytes | None:
+def timeline_png(session: dict[str, Any], config: RulesConfig, for_pdf: bool = False) -> bytes | None:
+    """The session's timeline as PNG bytes, or None when it has no frames.csv."""
     csv_path = inside(Path(session["media_dir"]), "frames.csv")
     if csv_path is None:
         return None
     flags = tuple((f["code"], f["start_s"], f["end_s"]) for f in session["flags"])
-    return _timeline_png(str(csv_path), csv_path.stat().st_mtime, flags, config)
+    return _timeline_png(str(csv_path), csv_path.stat().st_mtime, flags, config, for_pdf)
 
 
 def timeline_ui(session: dict[str, Any], config: RulesConfig) -> bool:
