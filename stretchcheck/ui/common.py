@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+import sqlite3
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 import streamlit as st
 
 from posture_rules.config import RulesConfig, load_config
-from stretchcheck.store import SessionStore
+from stretchcheck.store import SessionStore, default_home
 
 log = logging.getLogger("stretchcheck.ui")
 
@@ -44,6 +45,12 @@ def guarded(page: Callable[[], Any]) -> Callable[[], Any]:
     def run() -> Any:
         try:
             return page()
+        except (OSError, sqlite3.Error) as exc:
+            log.exception("store failed")
+            error_panel(f"The session store in {default_home()} cannot be used "
+                        f"({getattr(exc, 'strerror', None) or exc}); check that the folder is writable "
+                        "and has free space, or set STRETCHCHECK_HOME to another folder.")
+            return None
         except Exception as exc:
             if type(exc).__module__.startswith("streamlit"):
                 raise

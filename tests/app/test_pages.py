@@ -225,3 +225,16 @@ def test_review_exports_stay_inside_the_home(isolated_home):
     assert exported == ["report.csv", "report.pdf"]
     assert not (isolated_home.parent / "outside").exists()
     assert sid in (isolated_home / "exports" / "report.csv").read_text()
+
+
+def test_an_unusable_store_shows_one_sentence_not_a_traceback(tmp_path, monkeypatch):
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("a file where the store's folder should be")
+    monkeypatch.setenv("STRETCHCHECK_HOME", str(blocker))
+    at = AppTest.from_string(
+        "from stretchcheck.ui.common import guarded\n"
+        "from stretchcheck.ui.review_page import review_ui\n"
+        "guarded(review_ui)()\n", default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception
+    assert len(at.error) == 1 and "session store" in at.error[0].value
