@@ -122,14 +122,17 @@ KILLED_APP = textwrap.dedent("""
     from stretchcheck.live_session import LiveRunner
     from tests.app.stubs import grey_frame, stub_analyzer
     runner = LiveRunner(analyzer_factory=stub_analyzer)
+    runner.process_rgb(grey_frame(), 0.0)  # loads the model: pacing starts after it
     start = time.monotonic()
-    i = 0
+    i = 1
     while True:
+        # Frames at the camera's pace, so frame time and the wall clock that times the
+        # once-a-second saves advance together.
+        time.sleep(max(0.0, start + i / 30 - time.monotonic()))
         t = i / 30
         runner.process_rgb(grey_frame(), t)
         print(f"{{t:.4f}}", flush=True)
         i += 1
-        time.sleep(max(0.0, start + i / 30 - time.monotonic()))
 """)
 
 
