@@ -74,12 +74,22 @@ def cmd_check(args) -> int:
     return check_folder(Path(args.folder), args.model, args.max_clips)
 
 
+def cmd_overlay(args) -> int:
+    from tools.synth.mpcheck import overlay
+
+    overlay(Path(args.clip).with_suffix(""), args.frame, args.model, Path(args.out))
+    return 0
+
+
 def cmd_speed(args) -> int:
     from tools.synth.clip import generate_clip
 
-    res = generate_clip(BY_NAME[args.scenario], args.seed, Path("/tmp/synth_speed"), write_video=False)
-    print(f"{args.scenario}: {res['frames']} frames, render {res['render_ms_per_frame']:.1f} ms/frame "
-          f"(one core), room {res['background_s'] * 1000:.0f} ms once per clip")
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        res = generate_clip(BY_NAME[args.scenario], args.seed, Path(tmp), write_video=False)
+    print(f"{args.scenario}: {res['frames']} frames, render {res['render_ms_per_frame']:.1f} ms/frame wall, "
+          f"{res['render_cpu_ms_per_frame']:.1f} ms/frame CPU (one core); room {res['background_s'] * 1000:.0f} ms once per clip")
     return 0
 
 
@@ -109,6 +119,12 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--model", default="full", choices=["lite", "full", "heavy"])
     c.add_argument("--max-clips", type=int, default=None)
     c.set_defaults(fn=cmd_check)
+    o = sub.add_parser("overlay", help="PNG of one frame: true joints (green) vs MediaPipe (red)")
+    o.add_argument("clip", help="path to the clip's .mp4")
+    o.add_argument("--frame", type=int, default=100)
+    o.add_argument("--model", default="full", choices=["lite", "full", "heavy"])
+    o.add_argument("--out", default="overlay.png")
+    o.set_defaults(fn=cmd_overlay)
     sp = sub.add_parser("speed", help="time the renderer on one scenario (no video written)")
     sp.add_argument("--scenario", default="good_left_side_facing_right")
     sp.add_argument("--seed", type=int, default=0)

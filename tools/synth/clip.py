@@ -34,7 +34,7 @@ FRAME_COLUMNS = [
     "frame", "time_s", "person", "facing", "phase", "trunk_lean_deg", "front_knee_angle_deg",
     "knee_past_toes_ratio", "rear_hip_extension_deg", "pelvic_tilt_deg", "flags",
 ]
-EXTRA_COLUMNS = ["side", "front_leg", "lateral_bend_deg", "near_threshold", "segment", "yaw_deg", "visible_joints"]
+EXTRA_COLUMNS = ["stretched_side", "front_leg", "lateral_bend_deg", "near_threshold", "segment", "yaw_deg", "visible_joints"]
 # A person counts as present when at least this many of these joints are inside the frame.
 PRESENCE_JOINTS = ["nose", "left_shoulder", "right_shoulder", "left_hip", "right_hip",
                    "left_knee", "right_knee", "left_ankle", "right_ankle"]
@@ -57,9 +57,9 @@ def build_timeline(sc: Scenario, setup: Setup) -> Timeline:
         tl.move(hold, 0.4, "stretch", "fault_out")
         tl.hold(hold, max(0.1, sc.duration_s - tl.duration), "stretch")
     elif sc.ending == "walk_out":
-        tl.hold(hold, 1.5, "stretch")
-        tl.move(standing_pose(b, arms="down"), 0.9, "out_of_stretch", "stand_up")
-        tl.walk(max(0.1, sc.duration_s - tl.duration), "out_of_stretch", speed=1.3)
+        tl.hold(hold, 1.0, "stretch")
+        tl.move(standing_pose(b, arms="down"), 0.8, "out_of_stretch", "stand_up")
+        tl.walk(max(0.1, sc.duration_s - tl.duration), "out_of_stretch", speed=1.45)
     else:
         tl.hold(hold, rest, "stretch")
     return tl
@@ -90,7 +90,7 @@ def generate_clip(sc: Scenario, seed: int, out_dir: Path, name: str | None = Non
     n = int(round(sc.duration_s * fps)) if max_frames is None else max_frames
     writer = Mp4Writer(out_dir / f"{name}.mp4", *size, fps=fps, crf=crf, preset=preset) if write_video else None
     truth_rows, joint_rows, frames = [], [], []
-    render_s = 0.0
+    render_s = render_cpu = 0.0
     seen_flags: set[str] = set()
     for i in range(n):
         t = i / fps
@@ -103,9 +103,10 @@ def generate_clip(sc: Scenario, seed: int, out_dir: Path, name: str | None = Non
             x = pb.x_start + pb.direction * pb.speed * max(0.0, wt - 0.25)
             wp = pose_person(pb.build, wpose, Placement("right" if pb.direction > 0 else "left", x, pb.z))
             figs.append(figure(wp, pb.appearance))
-        r0 = time.perf_counter()
+        r0, c0 = time.perf_counter(), time.process_time()
         img = renderer.render(figs)
         render_s += time.perf_counter() - r0
+        render_cpu += time.process_time() - c0
         if writer is not None:
             writer.write(img)
         else:
@@ -132,7 +133,7 @@ def generate_clip(sc: Scenario, seed: int, out_dir: Path, name: str | None = Non
                 trunk_lean_deg=_fmt(tr.trunk_lean_deg), front_knee_angle_deg=_fmt(tr.front_knee_angle_deg),
                 knee_past_toes_ratio=_fmt(tr.knee_past_toes_ratio, 4), rear_hip_extension_deg=_fmt(tr.rear_hip_extension_deg),
                 pelvic_tilt_deg=_fmt(tr.pelvic_tilt_deg), flags=";".join(sorted(flags)),
-                side=tr.stretched_side, front_leg=tr.front_side, lateral_bend_deg=_fmt(tr.lateral_bend_deg),
+                stretched_side=tr.stretched_side, front_leg=tr.front_side, lateral_bend_deg=_fmt(tr.lateral_bend_deg),
                 near_threshold=";".join(sorted(set(near))),
             )
         row.update(segment=label, yaw_deg=_fmt(sc.yaw_deg, 1), visible_joints=int(sum(inside)))
@@ -181,6 +182,7 @@ def generate_clip(sc: Scenario, seed: int, out_dir: Path, name: str | None = Non
     return {
         "clip": name, "scenario": sc.name, "seed": seed, "frames": n,
         "render_ms_per_frame": 1000 * render_s / max(n, 1), "background_s": t_bg,
+        "render_cpu_ms_per_frame": 1000 * render_cpu / max(n, 1),
         "expected_flags": sorted(sc.expected_flags), "flags_seen": sorted(seen_flags),
         "frames_rgb": frames,
     }

@@ -87,15 +87,18 @@ def evaluate_clip(stem: Path, model: str) -> dict:
         # near side = the side whose hip is closer to the camera
         near = "left" if float(jr["left_hip_z"]) < float(jr["right_hip_z"]) else "right"
         T = {k: np.array([float(jr[f"{k}_x"]), float(jr[f"{k}_y"])]) for k in BLAZE}
-        swap_cost = sum(np.linalg.norm(lms[BLAZE[f"{s}_{j}"]] - T[f"{o}_{j}"])
-                        for s, o in (("left", "right"), ("right", "left")) for j in ("hip", "knee", "ankle"))
-        keep_cost = sum(np.linalg.norm(lms[BLAZE[f"{s}_{j}"]] - T[f"{s}_{j}"])
-                        for s in ("left", "right") for j in ("hip", "knee", "ankle"))
-        swapped = swap_cost < keep_cost
-        err[("lr_swapped", "", "")].append(float(swapped))
+        # Decide per limb group whether MediaPipe swapped the left/right labels.
+        swapped = {}
+        for group, parts in (("legs", ("hip", "knee", "ankle", "heel", "foot_index")), ("arms", ("shoulder", "elbow", "wrist"))):
+            keep = sum(np.linalg.norm(lms[BLAZE[f"{s}_{j}"]] - T[f"{s}_{j}"]) for s in ("left", "right") for j in parts)
+            swap = sum(np.linalg.norm(lms[BLAZE[f"{s}_{j}"]] - T[f"{o}_{j}"])
+                       for s, o in (("left", "right"), ("right", "left")) for j in parts)
+            swapped[group] = swap < keep
+        err[("lr_swapped", "", "")].append(float(swapped["legs"]))
         for s in ("left", "right"):
-            o = ("right" if s == "left" else "left") if swapped else s
             for j in JOINTS:
+                group = "arms" if j in ("shoulder", "elbow", "wrist") else "legs"
+                o = ("right" if s == "left" else "left") if swapped[group] else s
                 key = f"{s}_{j}"
                 t = T[key]
                 if not (0 <= t[0] < width and 0 <= t[1] < height):
@@ -147,6 +150,22 @@ def summarise(results: list[dict]) -> dict:
         "per_scenario_detection": {k: round(a / max(b, 1), 4) for k, (a, b) in sorted(per_scenario.items())},
         "joints": joints,
     }
+
+
+def overlay(stem: Path, frame: int, model: str, out_png: Path) -> None:
+    """Draw the true joints (green) and MediaPipe's (red, with the skeleton) on one frame."""
+    import cv2
+
+    found = run_clip(stem.with_suffix(".mp4"), model)[frame]
+    img = next(rgb for i, (_t, rgb) in enumerate(read_frames(stem.with_suffix(".mp4"))) if i == frame)
+    img = img[..., ::-1].copy()
+    jr = _read_csv(stem.with_suffix(".joints.csv"))[frame]
+    for k in BLAZE:
+        cv2.circle(img, (round(float(jr[f"{k}_x"])), round(float(jr[f"{k}_y"]))), 3, (0, 200, 0), -1)
+    if found is not None:
+        for k, i in BLAZE.items():
+            cv2.circle(img, (round(found[i, 0]), round(found[i, 1])), 3, (0, 0, 255), -1)
+    cv2.imwrite(str(out_png), img)
 
 
 def check_folder(folder: Path, model: str, max_clips: int | None = None) -> int:

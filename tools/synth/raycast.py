@@ -23,20 +23,49 @@ F32 = NDArray[np.float32]
 INF = np.float32(np.inf)
 
 
-def sphere_bbox(c, r: float, f: float, cx: float, cy: float, w: int, h: int):
-    """Conservative pixel box (x0, y0, x1, y1) of a sphere in camera coordinates, or None."""
-    z = c[2]
-    if z - r <= 0.05:  # touches the camera plane: its projection is unbounded
-        return (0, 0, w, h) if z + r > 0.05 else None
-    u, v = cx + f * c[0] / z, cy + f * c[1] / z
-    # The silhouette is an ellipse stretched away from the image centre; bounding it by the
-    # radius at the sphere's nearest depth, plus the off-axis stretch, keeps it inside.
-    rad = f * r / (z - r) * (1.0 + 0.5 * (c[0] ** 2 + c[1] ** 2) / z**2) + 2.0
-    x0, x1 = int(max(0, math.floor(u - rad))), int(min(w, math.ceil(u + rad)))
-    y0, y1 = int(max(0, math.floor(v - rad))), int(min(h, math.ceil(v + rad)))
+def ellipsoid_bbox(c, A, r, f: float, cx: float, cy: float, w: int, h: int):
+    """Exact pixel box (x0, y0, x1, y1) of an ellipsoid's silhouette, or None if off-screen.
+
+    The silhouette is the conic C* = K Q* K^T, Q* the ellipsoid's dual quadric; a vertical
+    image line x = u touches it where C00 - 2u C02 + u^2 C22 = 0 (likewise for y). An
+    ellipsoid that reaches behind the camera plane has no bounded silhouette: whole frame.
+    """
+    # Plain-float arithmetic: this runs ~70 times a frame on 3x3 matrices, where numpy's
+    # per-call overhead would cost more than the maths.
+    c0, c1, c2 = (float(v) for v in c)
+    (a00, a01, a02), (a10, a11, a12), (a20, a21, a22) = np.asarray(A, float).tolist()
+    s0, s1, s2 = (float(v) ** 2 for v in r)
+    # Q = A^T diag(r^2) A - c c^T (the dual quadric's 3x3 block, camera frame)
+    q00 = s0 * a00 * a00 + s1 * a10 * a10 + s2 * a20 * a20 - c0 * c0
+    q01 = s0 * a00 * a01 + s1 * a10 * a11 + s2 * a20 * a21 - c0 * c1
+    q02 = s0 * a00 * a02 + s1 * a10 * a12 + s2 * a20 * a22 - c0 * c2
+    q11 = s0 * a01 * a01 + s1 * a11 * a11 + s2 * a21 * a21 - c1 * c1
+    q12 = s0 * a01 * a02 + s1 * a11 * a12 + s2 * a21 * a22 - c1 * c2
+    q22 = s0 * a02 * a02 + s1 * a12 * a12 + s2 * a22 * a22 - c2 * c2
+    if -q22 <= 0.05 * 0.05:  # q22 = extent_z^2 - cz^2 < 0 only when fully in front
+        return (0, 0, w, h) if c2 > 0 else None
+    # C = K Q K^T with K = [[f, 0, cx], [0, f, cy], [0, 0, 1]]
+    C22 = q22
+    C02 = f * q02 + cx * q22
+    C12 = f * q12 + cy * q22
+    C00 = f * f * q00 + 2 * f * cx * q02 + cx * cx * q22
+    C11 = f * f * q11 + 2 * f * cy * q12 + cy * cy * q22
+    out = []
+    for Cii, Ci2 in ((C00, C02), (C11, C12)):
+        disc = Ci2 * Ci2 - Cii * C22
+        if disc < 0:
+            return None
+        s = math.sqrt(disc)
+        a, b = (Ci2 - s) / C22, (Ci2 + s) / C22
+        out += [min(a, b), max(a, b)]
+    x0, x1 = int(max(0, math.floor(out[0]) - 1)), int(min(w, math.ceil(out[1]) + 1))
+    y0, y1 = int(max(0, math.floor(out[2]) - 1)), int(min(h, math.ceil(out[3]) + 1))
     if x0 >= x1 or y0 >= y1:
         return None
     return x0, y0, x1, y1
+
+
+_I3 = np.eye(3)
 
 
 def union_bbox(a, b):
@@ -45,6 +74,37 @@ def union_bbox(a, b):
     if b is None:
         return a
     return min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])
+
+
+def sphere_bbox(c, r: float, f: float, cx: float, cy: float, w: int, h: int):
+    """Exact pixel box of a sphere in camera coordinates, or None."""
+    return ellipsoid_bbox(c, _I3, (r, r, r), f, cx, cy, w, h)
+
+
+def round_cone_boxes(pa, pb, ra: float, rb: float, f: float, cx: float, cy: float, w: int, h: int):
+    """Pixel boxes that together cover a round cone.
+
+    A limb seen diagonally fills a small part of its bounding box, so a long diagonal cone is
+    covered by up to four boxes along its axis, each bounding a capsule piece of the larger
+    radius (the cone lies inside that capsule). Pixels in two boxes are tested twice; the
+    depth test makes that harmless.
+    """
+    R = max(ra, rb)
+    ends = []
+    if pa[2] > R and pb[2] > R:
+        ua = (cx + f * pa[0] / pa[2], cy + f * pa[1] / pa[2])
+        ub = (cx + f * pb[0] / pb[2], cy + f * pb[1] / pb[2])
+        rad = f * R / min(pa[2], pb[2])
+        n = 1 + int(min(abs(ua[0] - ub[0]), abs(ua[1] - ub[1])) / (2.5 * rad + 1e-9))
+        n = min(n, 4)
+    else:
+        n = 1
+    pts = [pa + (pb - pa) * (k / n) for k in range(n + 1)]
+    for k in range(n):
+        bb = union_bbox(sphere_bbox(pts[k], R, f, cx, cy, w, h), sphere_bbox(pts[k + 1], R, f, cx, cy, w, h))
+        if bb is not None:
+            ends.append(bb)
+    return ends
 
 
 def round_cone_t(pa, pb, ra: float, rb: float, rx: F32, ry: F32, rz: F32):

@@ -15,12 +15,12 @@ import numpy as np
 
 from tools.synth.camera import Camera
 from tools.synth.raycast import (
+    ellipsoid_bbox,
     ellipsoid_normal,
     ellipsoid_t,
+    round_cone_boxes,
     round_cone_normal,
     round_cone_t,
-    sphere_bbox,
-    union_bbox,
 )
 from tools.synth.room import Background
 from tools.synth.shading import Light, shade
@@ -81,23 +81,28 @@ class Renderer:
 
     # ---------------------------------------------------------------------------------------
     def _to_camera(self, p):
+        """A primitive in camera coordinates, with its nearest depth and pixel boxes."""
         cam = self.cam
         f, cx, cy, W, H = cam.f, cam.cx, cam.cy, cam.width, cam.height
         if p[0] == "rc":
             pa, pb = cam.to_cam(p[1]), cam.to_cam(p[2])
-            bb = union_bbox(sphere_bbox(pa, p[3], f, cx, cy, W, H), sphere_bbox(pb, p[4], f, cx, cy, W, H))
-            if bb is None:
+            boxes = round_cone_boxes(pa, pb, p[3], p[4], f, cx, cy, W, H)
+            if not boxes:
                 return None
-            return ("rc", min(pa[2] - p[3], pb[2] - p[4]), bb, pa, pb, p[3], p[4], p[5])
+            return ("rc", min(pa[2] - p[3], pb[2] - p[4]), boxes, pa, pb, p[3], p[4], p[5])
         c = cam.to_cam(p[1])
         A = p[2] @ cam.R.T  # rows: the ellipsoid axes in the camera frame
-        bb = sphere_bbox(c, float(np.max(p[3])), f, cx, cy, W, H)
+        bb = ellipsoid_bbox(c, A, p[3], f, cx, cy, W, H)
         if bb is None:
             return None
-        return ("el", c[2] - float(np.max(p[3])), bb, c, A, p[3], p[4])
+        return ("el", c[2] - float(np.max(p[3])), [bb], c, A, p[3], p[4])
 
     def _draw(self, img, depth, it, palette) -> None:
-        x0, y0, x1, y1 = it[2]
+        for bb in it[2]:
+            self._draw_box(img, depth, it, palette, bb)
+
+    def _draw_box(self, img, depth, it, palette, bb) -> None:
+        x0, y0, x1, y1 = bb
         rx, ry, rz = self.rx[y0:y1, x0:x1], self.ry[y0:y1, x0:x1], self.rz[y0:y1, x0:x1]
         if it[0] == "rc":
             _, _, _, pa, pb, ra, rb, mat = it

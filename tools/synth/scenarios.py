@@ -73,7 +73,7 @@ SCENARIOS: list[Scenario] = [
     Scenario(
         "trunk_forward",
         "Trunk leaning forward ~28 deg (fault), everything else good.",
-        GOOD.with_(trunk_lean_deg=28.0, rear_hip_ext_deg=13.0, front_knee_deg=92.0),
+        GOOD.with_(trunk_lean_deg=28.0, rear_hip_ext_deg=15.0, front_knee_deg=92.0),
         expected_flags=("trunk_lean_forward",),
         jitter={"trunk_lean_deg": (-2, 2), "rear_hip_ext_deg": (-2, 2)},
     ),
@@ -102,10 +102,10 @@ SCENARIOS: list[Scenario] = [
     ),
     Scenario(
         "front_knee_deep",
-        "Front knee bent to ~58 deg, which also pushes it past the toes (two faults).",
-        GOOD.with_(front_knee_deg=58.0, rear_hip_ext_deg=18.0),
+        "Front knee bent to ~55 deg, which also pushes it past the toes (two faults).",
+        GOOD.with_(front_knee_deg=55.0, rear_hip_ext_deg=25.0),
         expected_flags=("front_knee_past_toes", "front_knee_angle"),
-        jitter={"front_knee_deg": (-2, 2)},
+        jitter={"front_knee_deg": (-1.5, 1.5)},
     ),
     Scenario(
         "no_glute",
@@ -136,7 +136,7 @@ SCENARIOS: list[Scenario] = [
         "Good hold; the trunk leans forward to ~28 deg for ~1.4 s, then straightens.",
         GOOD.with_(front_leg="left"),
         facing="left",
-        fault=GOOD.with_(front_leg="left", trunk_lean_deg=28.0, rear_hip_ext_deg=13.0),
+        fault=GOOD.with_(front_leg="left", trunk_lean_deg=28.0, rear_hip_ext_deg=15.0),
         duration_s=5.5,
         expected_flags=("trunk_lean_forward",),
     ),

@@ -49,12 +49,12 @@ def body_primitives(sk: Skeleton, appearance) -> list[tuple]:
     P.append(_el(mh + Rp @ [-0.010 * H, 0.030 * H, 0], Rp, [0.062 * H * g, 0.060 * H, 0.094 * H * g], "trousers"))
     P.append(_el(mh + Rp @ [0.028 * H, 0.040 * H, 0], Rp, [0.046 * H * g, 0.048 * H, 0.080 * H * g], "trousers"))
     for s, sg in (("left", -1), ("right", 1)):
-        c = mh + Rp @ [-0.042 * H * g**0.5, -0.004 * H, sg * 0.046 * H * g]
-        P.append(_el(c, Rp, [0.052 * H * g, 0.058 * H, 0.050 * H * g], "trousers"))
+        c = mh + Rp @ [-0.044 * H * g**0.5, -0.002 * H, sg * 0.040 * H * g]
+        P.append(_el(c, Rp, [0.050 * H * g, 0.058 * H, 0.046 * H * g], "trousers"))
     # --- waist: follows the two lumbar chords (the lordosis) ----------------------------------
     for lo, hi, key, rad in (
-        ("sacrum", "l3", "lumbar_low", [0.056, 0.062, 0.088]),
-        ("l3", "t12", "lumbar_high", [0.058, 0.070, 0.086]),
+        ("sacrum", "l3", "lumbar_low", [0.057, 0.085, 0.089]),
+        ("l3", "t12", "lumbar_high", [0.060, 0.095, 0.088]),
     ):
         R = fr[key]
         c = 0.5 * (j[lo] + j[hi]) + R @ [0.046 * H, 0.0, 0.0]
