@@ -77,7 +77,7 @@ def metric_rows(result: FrameResult | None, config: RulesConfig) -> list[MetricR
     for metric, label, _, _ in LIVE_METRICS:
         allowed = allowed_text(config, metric)
         if result is None:
-            rows.append(MetricRow(metric, label, None, "waiting for video", allowed, "unknown"))
+            rows.append(MetricRow(metric, label, None, "–", allowed, "unknown"))
             continue
         m = result.measurements.metric(metric)
         if m.value is None:

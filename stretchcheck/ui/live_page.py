@@ -56,23 +56,31 @@ def live_ui() -> dict:
         saved = runner.snapshot().saved
         if saved_now or saved:
             st.success(f"Session saved: {saved_now or saved[-1]}. Open Review to see its flags.")
+        # Fragments poll the runner's snapshot (written by the webcam thread) while the camera
+        # or the timer runs, without rerunning the whole page and the webcam component.
+        ticking = playing or timer.running
+        st.fragment(_timer_panel, run_every=1.0 if ticking else None)(runner, playing, ticking)
     with panel:
-        # The fragment polls the runner's snapshot (written by the webcam thread) twice a
-        # second while the camera or the timer runs, without rerunning the whole page.
-        every = 0.5 if (playing or timer.running) else None
-        st.fragment(_live_panel, run_every=every)(runner, playing)
+        st.fragment(_cues_panel, run_every=0.5 if playing else None)(runner, playing)
     return {"playing": playing, "saved": saved_now}
 
 
-def _live_panel(runner: LiveRunner, playing: bool) -> None:
+def _cues_panel(runner: LiveRunner, playing: bool) -> None:
+    cues_ui(runner.snapshot(), playing)
+
+
+def _timer_panel(runner: LiveRunner, playing: bool, ticking: bool) -> None:
     snap = runner.snapshot()
     timer = session_timer()
     result = snap.result
     if result is not None and snap.session_id:
         timer.observe_checker(snap.session_id, result.good_form_s, result.measurements.stretched_side)
     runner.set_extra(tool_session=timer.to_dict())
-    cues_ui(snap, playing)
     timer_ui(timer)
+    if (playing or timer.running) != ticking:
+        # Start or pause changed whether the clock must tick: a fragment's refresh rate is
+        # fixed when the page runs, so run the page again to set it.
+        st.rerun()
 
 
 def cues_ui(snap: LiveSnapshot, playing: bool) -> dict:
