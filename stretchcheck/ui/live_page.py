@@ -123,7 +123,7 @@ def metrics_table(rows: list[MetricRow]) -> str:
         cells.append(
             f"<tr><td>{html.escape(r.label)}</td>"
             f'<td style="color:{colour};font-weight:600" title="{html.escape(tip)}">{html.escape(value)}</td>'
-            f'<td style="white-space:nowrap">{html.escape(r.allowed_text)}</td>'
+            f"<td>{html.escape(r.allowed_text)}</td>"
             f'<td style="color:{colour};font-weight:600;white-space:nowrap">{STATE_WORDS[r.state]}</td></tr>')
     return ('<table class="stretchcheck-metrics" style="width:100%;font-size:0.9rem">'
             "<tr><th>Measurement</th><th>Now</th><th>Allowed</th><th></th></tr>"
