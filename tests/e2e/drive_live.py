@@ -97,6 +97,11 @@ def main() -> None:
                 f"--use-file-for-fake-video-capture={cfg['y4m']}",
                 "--allow-loopback-in-peer-connection"])
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            # Offline means offline: record every request the page makes to another host
+            # (fonts from a CDN, a STUN server, telemetry); the test expects none.
+            external: list[str] = []
+            page.on("request", lambda r: external.append(r.url) if not re.match(
+                r"^(https?|wss?)://127\.0\.0\.1[:/]|^(data|blob|about):", r.url) else None)
             page.goto(f"http://127.0.0.1:{port}/", wait_until="domcontentloaded")
             page.get_by_text("Live form check").first.wait_for(timeout=30_000)
             webrtc_frame(page).get_by_role("button", name="START").wait_for(timeout=30_000)
@@ -143,6 +148,7 @@ def main() -> None:
                 page.wait_for_timeout(1500)
             page.screenshot(path=str(shots / "5_analyse.png"))
             browser.close()
+        out["external_requests"] = external
         out["ok"] = True
     except Exception as exc:  # noqa: BLE001 - reported to the pytest side, which shows the server log too
         out["error"] = f"{type(exc).__name__}: {exc}"

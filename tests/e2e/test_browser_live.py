@@ -76,6 +76,7 @@ def test_live_cue_in_chromium_and_the_flag_in_the_store(tmp_path, fake_webcam, i
     assert result["ok"], f"{result}\nserver log:\n{server_log[-3000:]}"
     assert result["frames_after_s"] < 10
     assert result["cue_after_s"] < 15  # the fault begins in the clip's first seconds
+    assert result["external_requests"] == []  # no CDN fonts, no STUN, no telemetry
 
     live = [s for s in SessionStore(isolated_home).list_sessions() if s["source"] == "live"]
     assert live, "the live session was not stored"
