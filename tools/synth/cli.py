@@ -68,6 +68,26 @@ def cmd_set(args) -> int:
     return 0
 
 
+# The clips committed in sample_videos/: name -> (scenario, seed). Regenerate them with
+# ``python -m tools.synth samples --out sample_videos`` (byte-identical on any machine).
+SAMPLES = {
+    "good_left_side": ("good_left_side_facing_right", 11),
+    "good_right_side": ("good_right_side_facing_left", 12),
+    "trunk_forward": ("trunk_forward", 13),
+    "no_glute": ("no_glute", 14),
+    "knee_past_toes": ("knee_past_toes", 15),
+    "anterior_tilt": ("anterior_tilt", 16),
+}
+SAMPLE_CRF, SAMPLE_PRESET = 20, "medium"
+
+
+def cmd_samples(args) -> int:
+    for name, (scenario, seed) in SAMPLES.items():
+        res = _gen((scenario, seed, args.out, name, SAMPLE_CRF, SAMPLE_PRESET))
+        print(f"{name}: {scenario} seed {seed}, {res['frames']} frames, flags {res['flags_seen'] or '-'}")
+    return 0
+
+
 def cmd_check(args) -> int:
     from tools.synth.mpcheck import check_folder
 
@@ -114,6 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--crf", type=int, default=23)
     s.add_argument("--preset", default="veryfast")
     s.set_defaults(fn=cmd_set)
+    sm = sub.add_parser("samples", help="regenerate the committed sample clips")
+    sm.add_argument("--out", default="sample_videos")
+    sm.set_defaults(fn=cmd_samples)
     c = sub.add_parser("check", help="run MediaPipe on a folder of clips: detection rate and joint error")
     c.add_argument("folder")
     c.add_argument("--model", default="full", choices=["lite", "full", "heavy"])

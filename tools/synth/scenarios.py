@@ -87,8 +87,9 @@ SCENARIOS: list[Scenario] = [
     ),
     Scenario(
         "knee_past_toes",
-        "Front knee far past the toes (shin ~48 deg forward), rear knee off the floor.",
-        GOOD.with_(front_knee_deg=82.0, front_shin_deg=48.0, rear_knee_lift_m=None),
+        "Front knee ~0.4 shin lengths past the toes (shin 54 deg forward, front heel up 20 deg), "
+        "rear knee off the floor.",
+        GOOD.with_(front_knee_deg=82.0, front_shin_deg=54.0, front_heel_lift_deg=20.0, rear_knee_lift_m=None),
         expected_flags=("front_knee_past_toes",),
         jitter={"front_shin_deg": (-2, 2), "trunk_lean_deg": (-2, 2)},
     ),
