@@ -23,18 +23,28 @@ def letterbox(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 
 def clip_to_y4m(clip: Path, y4m: Path, size: tuple[int, int] = (640, 480),
-                max_seconds: float | None = None) -> int:
-    """Write ``clip`` as 4:2:0 Y4M at ``size`` and the clip's own frame rate; returns frames."""
+                max_seconds: float | None = None, bounce: bool = True) -> int:
+    """Write ``clip`` as 4:2:0 Y4M at ``size`` and the clip's own frame rate; returns frames.
+
+    Chromium loops the file. With ``bounce`` the clip plays forward then backward, so the
+    person steps out of the lunge as they stepped in, instead of jumping from the held
+    lunge to standing at every loop (a jump no real person makes, which the smoothing
+    filter turns into a few frames of impossible poses).
+    """
     w, h = size
-    n = 0
-    with VideoFileSource(clip) as source, y4m.open("wb") as out:
+    frames = []
+    with VideoFileSource(clip) as source:
         fps = max(1, round(source.info.fps or 30))
-        out.write(f"YUV4MPEG2 W{w} H{h} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
         for frame in source:
             if max_seconds is not None and frame.time_s > max_seconds:
                 break
             bgr = cv2.cvtColor(letterbox(frame.image, size), cv2.COLOR_RGB2BGR)
+            frames.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2YUV_I420).tobytes())
+    if bounce:
+        frames += frames[-2:0:-1]
+    with y4m.open("wb") as out:
+        out.write(f"YUV4MPEG2 W{w} H{h} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
+        for data in frames:
             out.write(b"FRAME\n")
-            out.write(cv2.cvtColor(bgr, cv2.COLOR_BGR2YUV_I420).tobytes())
-            n += 1
-    return n
+            out.write(data)
+    return len(frames)
