@@ -61,8 +61,11 @@ def sample_light(rng: np.random.Generator) -> Light:
     )
 
 
-def shade(n, albedo, light: CamLight, view=None, spec: float = 0.0) -> np.ndarray:
-    """Colours (N, 3) uint8 for unit normals ``n`` (N, 3, camera frame) and albedo 0-255."""
+def shade(n, albedo, light: CamLight, view=None, spec=0.0) -> np.ndarray:
+    """Colours (N, 3) uint8 for unit normals ``n`` (N, 3, camera frame) and albedo 0-255.
+
+    ``spec`` is a highlight strength, one number or one per pixel (N,).
+    """
     n = np.asarray(n, np.float32)
     ndl = np.maximum(n @ light.L, 0.0)
     hemi = 0.6 + 0.4 * (n @ light.up)
@@ -71,8 +74,9 @@ def shade(n, albedo, light: CamLight, view=None, spec: float = 0.0) -> np.ndarra
         ndv = np.maximum((n * view).sum(-1), 0.0)
         k = k + light.fill * ndv
     c = np.asarray(albedo, np.float32) * (k[:, None] * light.gain[None, :])
-    if spec > 0.0 and view is not None:
+    spec = np.asarray(spec, np.float32)
+    if view is not None and spec.max(initial=0.0) > 0.0:
         h = light.L[None, :] + view
         h /= np.linalg.norm(h, axis=-1, keepdims=True)
-        c += (spec * 255.0) * np.maximum((n * h).sum(-1), 0.0)[:, None] ** 24
+        c += (spec * 255.0 * np.maximum((n * h).sum(-1), 0.0) ** 24)[..., None]
     return np.clip(c, 0, 255).astype(np.uint8)
