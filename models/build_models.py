@@ -171,8 +171,20 @@ def build(out_dir: Path) -> dict[str, str]:
 
 
 def read_sums(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        return {}
     pairs = (line.split() for line in path.read_text().splitlines() if line.strip())
     return {name: digest for digest, name in pairs}
+
+
+def write_sums(path: Path, built: dict[str, str]) -> None:
+    """Record ``built`` (name -> sha256) in SHA256SUMS, keeping the other builds' entries.
+
+    Why merge: this script and ``build_onnx.py`` each rebuild their own files; either one
+    rewriting the whole list would drop the other's digests.
+    """
+    sums = read_sums(path) | built
+    path.write_text("".join(f"{d}  {n}\n" for n, d in sorted(sums.items())))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -190,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{'OK ' if name not in bad else 'DIFF'} {digest}  {name}")
         return 1 if bad else 0
     built = build(MODELS_DIR)
-    sums_file.write_text("".join(f"{d}  {n}\n" for n, d in sorted(built.items())))
+    write_sums(sums_file, built)
     for name, digest in sorted(built.items()):
         print(f"{digest}  {name}  {(MODELS_DIR / name).stat().st_size} bytes")
     return 0

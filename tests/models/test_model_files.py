@@ -22,8 +22,12 @@ def _expected() -> dict[str, str]:
 
 
 def test_sums_list_every_variant():
+    variants = ("lite", "full", "heavy")
     assert sorted(_expected()) == sorted(
-        f"pose_landmarker_{v}.task" for v in ("lite", "full", "heavy"))
+        [f"pose_landmarker_{v}.task" for v in variants]  # MediaPipe bundles
+        + ["pose_detector.onnx"]  # ONNX Runtime backend: one detector, and per variant
+        + [f"pose_landmarks_detector_{v}.onnx" for v in variants]  # a landmark model
+        + [f"pose_segmentation_{v}.onnx" for v in variants])  # and its mask head
 
 
 @pytest.mark.parametrize("name", sorted(_expected()))
@@ -33,4 +37,5 @@ def test_bundle_matches_sha256sums(name):
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     assert digest == _expected()[name], (
         f"{path} is corrupted or was rebuilt differently (sha256 {digest}); restore it with "
-        "`git checkout -- models/` or rebuild with `python models/build_models.py`")
+        "`git checkout -- models/` or rebuild with `python models/build_models.py` "
+        "(.task) / `python models/build_onnx.py` (.onnx)")
