@@ -12,7 +12,7 @@ from pathlib import Path
 
 from vision.estimator import MODEL_VARIANTS, MODELS_DIR, EstimatorOptions, PoseEstimator
 
-BACKENDS = ("mediapipe",)
+BACKENDS = ("onnx", "mediapipe")
 
 
 def model_path(variant: str) -> Path:
@@ -38,4 +38,8 @@ def create_estimator(backend: str, options: EstimatorOptions) -> PoseEstimator:
         from vision.mediapipe_estimator import MediaPipeEstimator
 
         return MediaPipeEstimator(options)
+    if backend == "onnx":
+        from vision.onnx_estimator import OnnxEstimator
+
+        return OnnxEstimator(options)
     raise ValueError(f"unknown pose backend {backend!r}; choose one of {', '.join(BACKENDS)}")

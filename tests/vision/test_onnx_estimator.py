@@ -1,0 +1,164 @@
+"""OnnxEstimator on the real images Debian's opencv-doc ships, against MediaPipe's reference.
+
+The reference landmarks (tests/data/messi5_reference_landmarks.json) are MediaPipe's own
+output on messi5.jpg. The ONNX backend runs the same weights through ONNX Runtime with our
+own pre- and post-processing, so the tolerance is the issue's parity target: median <= 2 px
+over the 33 landmarks (messi5 is 548x342, smaller than 640x480, so this is the stricter
+case). Measured: 0.24-0.36 px. The worst landmark is allowed the same 25 px as MediaPipe's
+own test (a foot moves that much under +-2 grey levels of noise; see
+test_mediapipe_estimator.py).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from vision import onnx_estimator
+from vision.backends import BACKENDS, create_estimator
+from vision.estimator import MODEL_VARIANTS, EstimatorOptions, PoseEstimator
+from vision.landmarks import NUM_LANDMARKS
+from vision.onnx_estimator import OnnxEstimator, default_threads, onnx_model_paths
+
+OPENCV_DATA = Path("/usr/share/doc/opencv-doc/examples/data")
+REFERENCE = Path(__file__).resolve().parents[1] / "data" / "messi5_reference_landmarks.json"
+XY_MEDIAN_TOL_PX = 2.0
+XY_MAX_TOL_PX = 25.0
+WORLD_MEDIAN_TOL_M = 0.08
+
+
+def _opencv_doc_file(name: str) -> Path:
+    path = OPENCV_DATA / name
+    if not path.is_file():
+        pytest.skip(f"{path} missing: install Debian's opencv-doc package "
+                    "(apt-get install opencv-doc)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def messi() -> np.ndarray:
+    return cv2.cvtColor(cv2.imread(str(_opencv_doc_file("messi5.jpg"))), cv2.COLOR_BGR2RGB)
+
+
+@pytest.mark.parametrize("variant", MODEL_VARIANTS)
+def test_messi_matches_mediapipe_reference(messi, variant):
+    expected = json.loads(REFERENCE.read_text())["variants"][variant]
+    with OnnxEstimator(EstimatorOptions(model=variant)) as estimator:
+        pose = estimator.estimate(messi, 1.5)
+    assert not pose.is_empty
+    assert pose.image_size == (messi.shape[1], messi.shape[0]) and pose.timestamp_s == 1.5
+    assert pose.xy.shape == (NUM_LANDMARKS, 2)
+    err_px = np.linalg.norm(pose.xy - np.array(expected["xy_px"]), axis=1)
+    assert np.median(err_px) <= XY_MEDIAN_TOL_PX, err_px.round(1)
+    assert err_px.max() <= XY_MAX_TOL_PX, err_px.round(1)
+    err_m = np.linalg.norm(pose.world - np.array(expected["world_m"]), axis=1)
+    assert np.median(err_m) <= WORLD_MEDIAN_TOL_M, err_m.round(3)
+    assert ((0 <= pose.visibility) & (pose.visibility <= 1)).all()
+    assert ((0 <= pose.presence) & (pose.presence <= 1)).all()
+    assert pose.depth is not None and pose.depth.shape == (NUM_LANDMARKS,)
+    assert pose.mask is None
+
+
+def test_mask_only_when_asked(messi):
+    with OnnxEstimator(EstimatorOptions(with_mask=True)) as estimator:
+        pose = estimator.estimate(messi, 0.0)
+    h, w = messi.shape[:2]
+    assert pose.mask is not None and pose.mask.shape == (h, w) and pose.mask.dtype == np.float32
+    assert 0.0 <= pose.mask.min() and pose.mask.max() <= 1.0
+    hip = pose.xy[23].astype(int)
+    assert pose.mask[hip[1], hip[0]] > 0.5 and pose.mask[0, 0] < 0.5
+
+
+def test_tracking_runs_the_detector_once_for_a_held_pose(messi):
+    with OnnxEstimator() as estimator:
+        poses = [estimator.estimate(messi, i / 30) for i in range(5)]
+        assert estimator.detector_runs == 1
+        estimator.reset()
+        estimator.estimate(messi, 1.0)
+        assert estimator.detector_runs == 2
+    assert not any(p.is_empty for p in poses)
+    # A still image stays put while tracked (the filters only remove jitter).
+    drift = np.linalg.norm(poses[-1].xy - poses[0].xy, axis=1)
+    assert np.median(drift) < 2.0
+
+
+def test_no_person_in_tree_video_or_grey_image():
+    cap = cv2.VideoCapture(str(_opencv_doc_file("tree.avi")))
+    frames = []
+    while len(frames) < 10:
+        ok, bgr = cap.read()
+        if not ok:
+            break
+        frames.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+    cap.release()
+    assert frames
+    with OnnxEstimator() as estimator:
+        for i, frame in enumerate(frames):
+            pose = estimator.estimate(frame, i / 15.0)
+            assert pose.is_empty, f"tree.avi frame {i}"
+            assert pose.image_size == (frame.shape[1], frame.shape[0])
+        assert estimator.detector_runs == len(frames)  # nobody to track: detect every frame
+        assert estimator.estimate(np.full((480, 640, 3), 128, np.uint8), 10.0).is_empty
+
+
+def test_non_increasing_timestamps_do_not_raise(messi):
+    stamps = [0.0, 0.0, 0.0334, 0.0335, 0.02, -1.0, 0.1]
+    with OnnxEstimator() as estimator:
+        poses = [estimator.estimate(messi, t) for t in stamps]
+    assert [p.timestamp_s for p in poses] == stamps
+    assert not any(p.is_empty for p in poses)
+
+
+def test_bad_input_is_rejected_with_its_shape(messi):
+    with OnnxEstimator() as estimator:
+        with pytest.raises(ValueError, match=r"\(342, 548\)"):
+            estimator.estimate(messi[..., 0], 0.0)
+        with pytest.raises(ValueError, match="float32"):
+            estimator.estimate(messi.astype(np.float32), 0.1)
+        with pytest.raises(ValueError, match="finite"):
+            estimator.estimate(messi, float("nan"))
+        assert not estimator.estimate(messi[:, ::-1], 0.2).is_empty  # a mirrored view
+
+
+def test_close_is_idempotent_and_final(messi):
+    estimator = OnnxEstimator(EstimatorOptions(model="lite"))
+    estimator.close()
+    estimator.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        estimator.estimate(messi, 0.0)
+
+
+def test_create_estimator_makes_an_onnx_estimator():
+    # Every variant's files load in test_messi_matches_mediapipe_reference.
+    assert "onnx" in BACKENDS
+    estimator = create_estimator("onnx", EstimatorOptions(model="lite"))
+    try:
+        assert isinstance(estimator, PoseEstimator)
+        assert estimator.name == "onnx"
+    finally:
+        estimator.close()
+
+
+def test_missing_model_says_how_to_rebuild(tmp_path, monkeypatch):
+    monkeypatch.setattr(onnx_estimator, "MODELS_DIR", tmp_path)
+    with pytest.raises(FileNotFoundError, match=r"pose_detector\.onnx.*build_onnx\.py"):
+        onnx_model_paths("heavy")
+    with pytest.raises(ValueError, match="'medium'"):
+        onnx_model_paths("medium")
+
+
+@pytest.mark.parametrize("env, expected", [("1", 1), ("3", 3)])
+def test_thread_count_from_environment(monkeypatch, env, expected):
+    monkeypatch.setenv(onnx_estimator.THREADS_ENV, env)
+    assert default_threads() == expected
+
+
+@pytest.mark.parametrize("env", ["0", "two"])
+def test_bad_thread_count_is_named(monkeypatch, env):
+    monkeypatch.setenv(onnx_estimator.THREADS_ENV, env)
+    with pytest.raises(ValueError, match=onnx_estimator.THREADS_ENV):
+        default_threads()
