@@ -259,9 +259,16 @@ class VideoWriter:
     plays in desktop players but not in browsers, and says so in ``codec``.
     Frames are stamped with their real times (1 ms time base), so a variable-frame-rate input
     stays in sync.
+
+    Encoding runs in a background thread (``threaded``, the default): ``write`` hands the
+    frame over and returns, so the caller's next frame of pose inference overlaps this
+    frame's encoding. A bounded queue keeps memory flat (``write`` waits when the encoder is
+    ``queue_size`` frames behind); the caller must not modify an image after writing it.
+    An encoding error is raised once, by the next ``write`` or else by ``close``.
     """
 
-    def __init__(self, path: str | Path, size: tuple[int, int], fps: float = 30.0, crf: int = 23):
+    def __init__(self, path: str | Path, size: tuple[int, int], fps: float = 30.0, crf: int = 23,
+                 threaded: bool = True, queue_size: int = 4):
         self.path = Path(path)
         self._container = av.open(str(self.path), mode="w", options={"movflags": "+faststart"})
         w, h = size
@@ -277,10 +284,45 @@ class VideoWriter:
         if self.codec == "libx264":
             self._stream.options = {"crf": str(crf), "preset": "veryfast"}
         self._last_pts = -1
+        self._queue: queue.Queue[tuple[NDArray[np.uint8], float] | None] | None = None
+        self._error: BaseException | None = None
+        self._reported = False  # the error reached the caller once; close() stays quiet
+        self._thread: threading.Thread | None = None
+        self._closed = False
+        if threaded:
+            self._queue = queue.Queue(maxsize=max(1, queue_size))
+            self._thread = threading.Thread(target=self._worker, name="video-encode", daemon=True)
+            self._thread.start()
 
     def write(self, image: NDArray[np.uint8], time_s: float) -> None:
+        if self._error is not None:
+            self._reported = True
+            raise self._error
+        if self._queue is None:
+            self._encode(image, time_s)
+        else:
+            self._queue.put((image, time_s))
+
+    def _worker(self) -> None:
+        assert self._queue is not None
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            if self._error is None:
+                try:
+                    self._encode(*item)
+                except BaseException as exc:  # handed to the writing thread by write/close
+                    self._error = exc
+
+    def _encode(self, image: NDArray[np.uint8], time_s: float) -> None:
+        import cv2  # only the writer needs it; see WebcamSource
+
         h, w = self._stream.height, self._stream.width
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image[:h, :w]), format="rgb24")
+        # OpenCV's RGB -> I420 (BT.601, limited range, as swscale's) is ~5x cheaper than
+        # letting PyAV convert the rgb24 frame inside the encoder.
+        yuv = cv2.cvtColor(np.ascontiguousarray(image[:h, :w]), cv2.COLOR_RGB2YUV_I420)
+        frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
         pts = max(int(round(time_s * 1000)), self._last_pts + 1)
         frame.pts, frame.time_base = pts, Fraction(1, 1000)
         self._last_pts = pts
@@ -288,9 +330,25 @@ class VideoWriter:
             self._container.mux(packet)
 
     def close(self) -> None:
-        for packet in self._stream.encode():
-            self._container.mux(packet)
-        self._container.close()
+        """Encode what is queued and finish the file; raise an encoder error not yet raised.
+
+        Safe to call twice.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        if self._thread is not None and self._queue is not None:
+            self._queue.put(None)
+            self._thread.join()
+        try:
+            if self._error is None:
+                for packet in self._stream.encode():
+                    self._container.mux(packet)
+        finally:
+            self._container.close()
+        if self._error is not None and not self._reported:
+            self._reported = True
+            raise self._error
 
     def __enter__(self) -> VideoWriter:
         return self
