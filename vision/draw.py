@@ -6,6 +6,7 @@ Knows nothing of rules: callers decide which texts to show and in which colour.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -13,6 +14,15 @@ from numpy.typing import NDArray
 
 from vision.landmarks import SKELETON_EDGES
 from vision.pose import Pose
+
+_EDGES = np.array(SKELETON_EDGES, dtype=np.intp).reshape(-1, 2)
+
+
+@lru_cache(maxsize=4096)
+def _text_size(text: str, scale: float, thickness: int) -> tuple[int, int]:
+    """cv2.getTextSize, remembered: the same labels and cues are drawn frame after frame."""
+    (w, h), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, thickness)
+    return w, h
 
 Color = tuple[int, int, int]  # RGB
 GREEN: Color = (60, 220, 120)
@@ -36,11 +46,15 @@ class SkeletonAnnotator:
         thick = max(2, h // 240)
         ok = (pose.confidence() >= self.min_confidence) & np.isfinite(pose.xy).all(axis=1)
         pts = np.nan_to_num(pose.xy).round().astype(np.int32)
-        for a, b in SKELETON_EDGES:
-            if ok[a] and ok[b]:
-                cv2.line(image, tuple(pts[a]), tuple(pts[b]), self.color, thick, cv2.LINE_AA)
-        for i in np.flatnonzero(ok):
-            cv2.circle(image, tuple(pts[i]), thick + 1, WHITE, -1, cv2.LINE_AA)
+        # One OpenCV call per layer instead of one per bone and joint: the bones as 2-point
+        # polylines, the joints as zero-length ones, which a thick line draws as a round dot
+        # (of diameter 2r+1, the same disc as cv2.circle with radius r).
+        bones = pts[_EDGES[ok[_EDGES].all(axis=1)]]
+        if len(bones):
+            cv2.polylines(image, bones, False, self.color, thick, cv2.LINE_AA)
+        joints = pts[ok][:, None, :].repeat(2, axis=1)
+        if len(joints):
+            cv2.polylines(image, joints, False, WHITE, 2 * (thick + 1) + 1, cv2.LINE_AA)
         return image
 
 
@@ -57,7 +71,7 @@ class TextPanelAnnotator:
         fs = self.scale * h / 900.0
         thick = max(1, int(round(fs * 2)))
         line_h = int(32 * fs) + 6
-        width = max(cv2.getTextSize(t, cv2.FONT_HERSHEY_SIMPLEX, fs, thick)[0][0] for t, _ in lines) + 16
+        width = max(_text_size(t, fs, thick)[0] for t, _ in lines) + 16
         box_h = line_h * len(lines) + 10
         roi = image[0:box_h, 0:width]
         roi[:] = (roi * 0.45).astype(np.uint8)
@@ -77,9 +91,9 @@ class BannerAnnotator:
         fs = h / 600.0
         thick = max(2, int(round(fs * 2)))
         # Shrink until it fits the width rather than clip the instruction.
-        while fs > 0.3 and cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, fs, thick)[0][0] > w - 20:
+        while fs > 0.3 and _text_size(text, fs, thick)[0] > w - 20:
             fs *= 0.9
-        (tw, th), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, fs, thick)
+        tw, th = _text_size(text, fs, thick)
         top = h - th - 24
         roi = image[top:h, :]
         roi[:] = (roi * 0.35).astype(np.uint8)
