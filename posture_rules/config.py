@@ -47,7 +47,7 @@ class OrientationConfig:
 @dataclass(frozen=True)
 class LungeConfig:
     max_front_knee_angle_deg: float
-    min_stance_split_thighs: float
+    min_knee_split_thighs: float
     min_rear_knee_drop_thighs: float
     max_rear_thigh_forward_deg: float
     enter_after_s: float

@@ -205,7 +205,7 @@ def _in_lunge(
     Deliberately independent of the graded metrics' limits (trunk lean, hip extension), so
     that a faulty lunge is still recognised as a lunge and can be flagged.
     """
-    needed = (front["ankle"], rear["hip"], rear["knee"], front["hip"])
+    needed = (front["knee"], rear["hip"], rear["knee"], front["hip"])
     if knee_angle.value is None or not t.has(*needed):
         return None
     thighs = [
@@ -217,12 +217,12 @@ def _in_lunge(
     if thigh < 1e-6:
         return None
     mid_hip_y = (t.xy[front["hip"], 1] + t.xy[rear["hip"], 1]) / 2.0
-    split = f * float(t.xy[front["ankle"], 0] - t.xy[rear["knee"], 0]) / thigh
+    split = f * float(t.xy[front["knee"], 0] - t.xy[rear["knee"], 0]) / thigh
     drop = float(t.xy[rear["knee"], 1] - mid_hip_y) / thigh
     thigh_forward = float(forward_from_down_deg(t.xy[rear["knee"]] - t.xy[rear["hip"]], f))
     return (
         knee_angle.value <= cfg.max_front_knee_angle_deg
-        and split >= cfg.min_stance_split_thighs
+        and split >= cfg.min_knee_split_thighs
         and drop >= cfg.min_rear_knee_drop_thighs
         and thigh_forward <= cfg.max_rear_thigh_forward_deg
     )

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 EXIT_OK, EXIT_INTERNAL, EXIT_REFUSED = 0, 1, 2
+DEFAULT_FILE_MODEL = "heavy"
 
 
 class CliError(Exception):
@@ -29,10 +30,19 @@ def _parser() -> argparse.ArgumentParser:
     a = sub.add_parser("analyze", help="analyse a recorded video of the stretch")
     a.add_argument("video", help="video file (mp4, mov, webm, avi, ...)")
     a.add_argument("--out", required=True, help="folder for frames.csv, summary.json, annotated.mp4, flags/")
-    a.add_argument("--model", choices=("lite", "full", "heavy"), default="full", help="BlazePose variant (default: full)")
+    a.add_argument(
+        "--model",
+        choices=("lite", "full", "heavy"),
+        default=DEFAULT_FILE_MODEL,
+        help="BlazePose variant (default: heavy, the only one that met the accuracy targets in "
+        "bench/accuracy.py; full and lite are 2-4x faster)",
+    )
     a.add_argument("--backend", default="mediapipe", help="pose backend (default: mediapipe)")
     a.add_argument("--config", help="TOML file overriding the default rule thresholds")
     a.add_argument("--no-video", action="store_true", help="skip writing annotated.mp4")
+    a.add_argument("--side", choices=("left", "right"),
+                   help="the side you stretched, if you know it: in a pure side view the pose model can "
+                        "mistake the near leg for the far one, which swaps the detected side")
     a.add_argument("--quiet", action="store_true", help="no progress bar")
     a.add_argument("--no-store", action="store_true", help="do not save this run in the session store")
 
@@ -73,7 +83,9 @@ def _analyze(args: argparse.Namespace) -> int:
             bar = tqdm(total=total, unit="frame", desc=Path(args.video).name, leave=False, file=sys.stderr)
         bar.update(done - bar.n)
 
-    options = AnalyzeOptions(model=args.model, backend=args.backend, rules=rules, write_video=not args.no_video)
+    options = AnalyzeOptions(
+        model=args.model, backend=args.backend, rules=rules, write_video=not args.no_video, side=args.side
+    )
     try:
         with quiet_native_stderr():
             summary = analyze_video(args.video, out, options, progress)
@@ -150,6 +162,8 @@ def _print_summary(summary: dict, out: Path) -> None:
     if summary.get("reading_stopped"):
         print(f"warning: {summary['reading_stopped']}; the frames before it were analysed")
     print(summary["message"])
+    if summary.get("side_note"):
+        print(f"note: {summary['side_note']}")
     if summary["person_found"] and summary["stretched_side"]:
         print(f"stretched side: {summary['stretched_side']}; held {summary['hold_s']:.1f} s, "
               f"good form {summary['good_form_s']:.1f} s")

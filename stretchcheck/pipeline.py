@@ -44,13 +44,16 @@ class AnalyzeOptions:
         rules: the rules configuration; None = the shipped defaults.
         write_video: write annotated.mp4 (the slowest output after pose inference).
         max_side: frames larger than this are scaled down while decoding.
+        side: the stretched side as the person states it (None = detect it). Only labels
+            depend on it: every measurement uses the geometric front and rear leg per frame.
     """
 
-    model: str = "full"
+    model: str = "heavy"
     backend: str = "mediapipe"
     rules: RulesConfig | None = None
     write_video: bool = True
     max_side: int | None = DEFAULT_MAX_SIDE
+    side: str | None = None
 
 
 @dataclass
@@ -172,7 +175,7 @@ def analyze_video(
         "frames_with_person": stats["with_person"],
         "message": _headline(stats["with_person"], side_votes, episodes),
         "facing": facing_votes.most_common(1)[0][0] if facing_votes else None,
-        "stretched_side": side_votes.most_common(1)[0][0] if side_votes else None,
+        **_side_fields(side_votes, options.side),
         "hold_s": round(checker.hold_s, 3),
         "good_form_s": round(checker.good_form_s, 3),
         "flags": [
@@ -197,6 +200,35 @@ def analyze_video(
     }
     write_json_atomic(out / "summary.json", summary)
     return summary
+
+
+def _side_fields(votes: Counter[str], stated: str | None) -> dict[str, Any]:
+    """The stretched side, how sure the detection is, and a note when it may be wrong.
+
+    In a pure side view the near and far legs overlap, and the pose model can label the front
+    leg as the rear one for a whole clip. The angles do not depend on it (front and rear are
+    told apart geometrically each frame), but the side label does, so it is reported with
+    the share of stretch frames that agreed, and a person's own statement wins.
+    """
+    detected = votes.most_common(1)[0][0] if votes else None
+    agreement = votes[detected] / sum(votes.values()) if detected else None
+    fields: dict[str, Any] = {
+        "stretched_side": stated or detected,
+        "stretched_side_detected": detected,
+        "stretched_side_agreement": round(agreement, 3) if agreement is not None else None,
+        "side_note": None,
+    }
+    if stated and detected and stated != detected:
+        fields["side_note"] = (
+            f"you said the {stated} side; the pose model's labels pointed to the {detected} side "
+            "(near and far legs are easily confused in a side view); using the {stated} side"
+        ).replace("{stated}", stated)
+    elif detected and not stated:
+        fields["side_note"] = (
+            "side detected from the pose model's left/right labels, which a pure side view can "
+            "swap; pass --side (or pick the side in the app's timer) if it is wrong"
+        )
+    return fields
 
 
 def _headline(with_person: int, side_votes: Counter[str], episodes: list[FlagEpisode]) -> str:
