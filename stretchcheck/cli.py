@@ -162,6 +162,8 @@ def _print_summary(summary: dict, out: Path) -> None:
     if summary.get("reading_stopped"):
         print(f"warning: {summary['reading_stopped']}; the frames before it were analysed")
     print(summary["message"])
+    for warning in summary.get("warnings", []):
+        print(f"warning: {warning}")
     if summary.get("side_note"):
         print(f"note: {summary['side_note']}")
     if summary["person_found"] and summary["stretched_side"]:

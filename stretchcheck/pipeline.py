@@ -27,6 +27,7 @@ from stretchcheck.annotate import FrameAnnotator
 from stretchcheck.outputs import INFERENCE_NOTES, FramesCsv, write_json_atomic
 from vision.backends import create_estimator
 from vision.estimator import EstimatorOptions
+from vision.landmarks import LEG
 from vision.pose import Pose
 from vision.smoothing import CenteredSmoother, OneEuroFilter
 from vision.video import DEFAULT_MAX_SIDE, Frame, VideoFileSource, VideoWriter
@@ -110,10 +111,16 @@ def analyze_video(
         peaks = _PeakKeeper(annotator, flags_dir)
         smoother: CenteredSmoother[Frame] = CenteredSmoother()
         stats: Counter[str] = Counter()
+        watch = _InputWatch(config.landmarks.min_confidence)
         side_votes: Counter[str] = Counter()
         facing_votes: Counter[str] = Counter()
         last_time = 0.0
-        writer = VideoWriter(out / "annotated.mp4", (info.width, info.height), info.fps) if options.write_video else None
+        # Frames are drawn and encoded in the writer's thread, overlapping pose inference.
+        writer = (
+            VideoWriter(out / "annotated.mp4", (info.width, info.height), info.fps,
+                        render=lambda item: annotator.annotate(*item))
+            if options.write_video else None
+        )
         estimator = create_estimator(options.backend, EstimatorOptions(model=options.model))
         try:
             with FramesCsv(out / "frames.csv") as csv_out:
@@ -125,13 +132,14 @@ def analyze_video(
                     m = result.measurements
                     stats["frames"] += 1
                     stats["with_person"] += int(m.person)
+                    watch.see(frame, pose)
                     last_time = frame.time_s
                     if m.facing:
                         facing_votes[m.facing] += 1
                     if result.phase == Phase.STRETCH and m.stretched_side:
                         side_votes[m.stretched_side] += 1
                     if writer is not None:
-                        writer.write(annotator.annotate(frame.image, pose, result), frame.time_s)
+                        writer.write((frame.image, pose, result), frame.time_s)
                     peaks.offer(frame.image, pose, result)
                     for episode in result.ended_episodes:
                         peaks.save(episode)
@@ -171,6 +179,8 @@ def analyze_video(
         },
         "reading_stopped": stopped,
         "pose": {"backend": options.backend, "model": options.model},
+        "warnings": watch.warnings(stats["with_person"]),
+        "followed_person": watch.followed_person(),
         "person_found": stats["with_person"] > 0,
         "frames_with_person": stats["with_person"],
         "message": _headline(stats["with_person"], side_votes, episodes),
@@ -200,6 +210,58 @@ def analyze_video(
     }
     write_json_atomic(out / "summary.json", summary)
     return summary
+
+
+# Body landmarks that must be inside the frame to judge the stretch.
+_BODY = np.array([lm for leg in ("left", "right") for lm in (LEG[leg]["shoulder"], LEG[leg]["hip"], LEG[leg]["knee"], LEG[leg]["ankle"])])
+DARK_MEAN_LUMA = 40.0  # out of 255: below this pose detection becomes unreliable
+
+
+class _InputWatch:
+    """Notices what about the footage limits the analysis: darkness, a body cut off by the
+    frame's edge, and which person was followed when several may be in view."""
+
+    def __init__(self, min_confidence: float):
+        self.min_confidence = min_confidence
+        self._luma: list[float] = []
+        self._cut_off = 0
+        self._boxes: list[NDArray[np.float64]] = []
+
+    def see(self, frame: Frame, pose: Pose) -> None:
+        if frame.index % 15 == 0:  # twice a second is plenty for a brightness estimate
+            self._luma.append(float(frame.image[::8, ::8].mean()))
+        if pose.is_empty:
+            return
+        inside = pose.presence[_BODY] >= self.min_confidence
+        self._cut_off += int(not inside.all())
+        ok = pose.confidence() >= self.min_confidence
+        if ok.any() and frame.index % 5 == 0:
+            pts = pose.xy[ok]
+            self._boxes.append(np.concatenate([pts.min(axis=0), pts.max(axis=0)]))
+
+    def warnings(self, frames_with_person: int) -> list[str]:
+        out = []
+        if self._luma and np.mean(self._luma) < DARK_MEAN_LUMA:
+            out.append(
+                f"the video is very dark (mean brightness {np.mean(self._luma):.0f} of 255): "
+                "the pose model may miss the person or misplace joints; add light"
+            )
+        if frames_with_person and self._cut_off / frames_with_person > 0.2:
+            out.append(
+                f"part of the body is outside the frame in {100 * self._cut_off / frames_with_person:.0f}% "
+                "of the frames with a person: measurements that need it are left empty; step back"
+            )
+        return out
+
+    def followed_person(self) -> dict[str, Any] | None:
+        if not self._boxes:
+            return None
+        box = np.median(np.stack(self._boxes), axis=0)
+        return {
+            "box_px": [round(float(v), 1) for v in box],
+            "note": "one person is followed: the one the pose model finds first and then tracks; "
+            "anyone else in view is ignored",
+        }
 
 
 def _side_fields(votes: Counter[str], stated: str | None) -> dict[str, Any]:
