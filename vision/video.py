@@ -11,10 +11,11 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -265,10 +266,15 @@ class VideoWriter:
     frame's encoding. A bounded queue keeps memory flat (``write`` waits when the encoder is
     ``queue_size`` frames behind); the caller must not modify an image after writing it.
     An encoding error is raised once, by the next ``write`` or else by ``close``.
+
+    ``render``, if given, turns what ``write`` receives into the RGB image, in the encoder
+    thread: the pipeline hands over (frame, pose, result) and the drawing happens there too,
+    off the thread that runs pose inference.
     """
 
     def __init__(self, path: str | Path, size: tuple[int, int], fps: float = 30.0, crf: int = 23,
-                 threaded: bool = True, queue_size: int = 4):
+                 threaded: bool = True, queue_size: int = 4,
+                 render: Callable[[Any], NDArray[np.uint8]] | None = None):
         self.path = Path(path)
         self._container = av.open(str(self.path), mode="w", options={"movflags": "+faststart"})
         w, h = size
@@ -284,7 +290,8 @@ class VideoWriter:
         if self.codec == "libx264":
             self._stream.options = {"crf": str(crf), "preset": "veryfast"}
         self._last_pts = -1
-        self._queue: queue.Queue[tuple[NDArray[np.uint8], float] | None] | None = None
+        self._render = render
+        self._queue: queue.Queue[tuple[Any, float] | None] | None = None
         self._error: BaseException | None = None
         self._reported = False  # the error reached the caller once; close() stays quiet
         self._thread: threading.Thread | None = None
@@ -294,7 +301,8 @@ class VideoWriter:
             self._thread = threading.Thread(target=self._worker, name="video-encode", daemon=True)
             self._thread.start()
 
-    def write(self, image: NDArray[np.uint8], time_s: float) -> None:
+    def write(self, image: Any, time_s: float) -> None:
+        """Queue one frame: an RGB image, or whatever ``render`` turns into one."""
         if self._error is not None:
             self._reported = True
             raise self._error
@@ -315,9 +323,10 @@ class VideoWriter:
                 except BaseException as exc:  # handed to the writing thread by write/close
                     self._error = exc
 
-    def _encode(self, image: NDArray[np.uint8], time_s: float) -> None:
+    def _encode(self, item: Any, time_s: float) -> None:
         import cv2  # only the writer needs it; see WebcamSource
 
+        image = self._render(item) if self._render is not None else item
         h, w = self._stream.height, self._stream.width
         # OpenCV's RGB -> I420 (BT.601, limited range, as swscale's) is ~5x cheaper than
         # letting PyAV convert the rgb24 frame inside the encoder.

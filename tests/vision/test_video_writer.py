@@ -40,3 +40,22 @@ def test_an_encoding_error_is_raised_in_the_writing_thread(tmp_path):
             writer.write(np.zeros((96, 128, 3), np.uint8), i / 30)
         writer.close()
     writer.close()  # the error was reported once; closing again is quiet
+
+
+def test_render_draws_in_the_encoder_thread(tmp_path):
+    import threading
+
+    threads = set()
+
+    def render(level: int) -> np.ndarray:
+        threads.add(threading.current_thread().name)
+        return np.full((96, 128, 3), level, np.uint8)
+
+    path = tmp_path / "rendered.mp4"
+    with VideoWriter(path, (128, 96), 30.0, render=render) as writer:
+        for i, level in enumerate((40, 120, 200)):
+            writer.write(level, i / 30)
+    assert threads == {"video-encode"}
+    with VideoFileSource(path, prefetch=0) as source:
+        levels = [int(f.image[48, 64].mean()) for f in source]
+    assert levels == pytest.approx([40, 120, 200], abs=4)
