@@ -95,6 +95,8 @@ def evaluate_clip(stem: Path, model: str) -> dict:
                        for s, o in (("left", "right"), ("right", "left")) for j in parts)
             swapped[group] = swap < keep
         err[("lr_swapped", "", "")].append(float(swapped["legs"]))
+        thigh = 0.5 * sum(np.linalg.norm(T[f"{s}_hip"] - T[f"{s}_knee"]) for s in ("left", "right"))
+        err[("thigh_px", "", "")].append(float(thigh))
         for s in ("left", "right"):
             for j in JOINTS:
                 group = "arms" if j in ("shoulder", "elbow", "wrist") else "legs"
@@ -107,6 +109,7 @@ def evaluate_clip(stem: Path, model: str) -> dict:
                 err[(j, side, "as_given")].append(float(np.linalg.norm(lms[BLAZE[key]] - t)))
                 d = lms[BLAZE[f"{o}_{j}"]] - t
                 err[(j, side, "best")].append(float(np.linalg.norm(d)))
+                err[(j, side, "best_thigh")].append(float(np.linalg.norm(d)) / thigh)
                 bias[(j, side)].append((f * d[0], -d[1]))
         d = lms[0] - T["nose"]
         err[("nose", "", "best")].append(float(np.linalg.norm(d)))
@@ -127,12 +130,14 @@ def summarise(results: list[dict]) -> dict:
             bias[k] += v
     joints = {}
     for (j, side, mode), v in sorted(err.items()):
-        if not v or j == "lr_swapped":
+        if not v or j in ("lr_swapped", "thigh_px") or mode == "best_thigh":
             continue
         key = f"{j}/{side}/{mode}" if side else j
         a = np.asarray(v)
         entry = {"n": len(a), "median_px": round(float(np.median(a)), 1), "mean_px": round(float(a.mean()), 1),
                  "p90_px": round(float(np.percentile(a, 90)), 1)}
+        if mode == "best" and err.get((j, side, "best_thigh")):
+            entry["median_pct_thigh"] = round(100 * float(np.median(err[(j, side, "best_thigh")])), 1)
         if mode == "best" and (j, side) in bias:
             b = np.asarray(bias[(j, side)])
             entry["bias_forward_px"], entry["bias_up_px"] = (round(float(x), 1) for x in b.mean(0))
@@ -146,6 +151,7 @@ def summarise(results: list[dict]) -> dict:
         "person_frames": person,
         "detection_rate": round(found / max(person, 1), 4),
         "false_detections": sum(r["false_detections"] for r in results),
+        "median_thigh_px": round(float(np.median(err[("thigh_px", "", "")])), 1) if err[("thigh_px", "", "")] else None,
         "lr_swap_rate": round(float(np.mean(err[("lr_swapped", "", "")])) if err[("lr_swapped", "", "")] else 0.0, 3),
         "per_scenario_detection": {k: round(a / max(b, 1), 4) for k, (a, b) in sorted(per_scenario.items())},
         "joints": joints,
@@ -176,11 +182,12 @@ def check_folder(folder: Path, model: str, max_clips: int | None = None) -> int:
     (folder / f"mpcheck_{model}.json").write_text(json.dumps(summary, indent=1) + "\n")
     print(f"model {model}: {summary['clips']} clips, {summary['person_frames']} person frames, "
           f"detected {100 * summary['detection_rate']:.2f}%, false detections {summary['false_detections']}, "
-          f"left/right swapped in {100 * summary['lr_swap_rate']:.0f}% of frames")
+          f"left/right swapped in {100 * summary['lr_swap_rate']:.0f}% of frames; median true thigh {summary['median_thigh_px']} px")
     for k, v in summary["per_scenario_detection"].items():
         print(f"  {k:30s} {100 * v:6.2f}%")
-    print(f"  {'joint/side/labels':28s} {'n':>6s} {'median':>7s} {'mean':>6s} {'p90':>6s} {'fwd':>6s} {'up':>6s}")
+    print(f"  {'joint/side/labels':28s} {'n':>6s} {'median':>7s} {'mean':>6s} {'p90':>6s} {'%thigh':>6s} {'fwd':>6s} {'up':>6s}")
     for k, v in summary["joints"].items():
         print(f"  {k:28s} {v['n']:6d} {v['median_px']:7.1f} {v['mean_px']:6.1f} {v['p90_px']:6.1f} "
+              f"{v.get('median_pct_thigh', float('nan')):6.1f} "
               f"{v.get('bias_forward_px', float('nan')):6.1f} {v.get('bias_up_px', float('nan')):6.1f}")
     return 0
