@@ -162,3 +162,15 @@ def test_bad_thread_count_is_named(monkeypatch, env):
     monkeypatch.setenv(onnx_estimator.THREADS_ENV, env)
     with pytest.raises(ValueError, match=onnx_estimator.THREADS_ENV):
         default_threads()
+
+
+def test_onnx_is_the_default_backend_everywhere():
+    """One decision (README, "Speed"): the CLI, analyze and the live analyzer agree on it."""
+    import inspect
+
+    from stretchcheck import cli
+    from stretchcheck.pipeline import AnalyzeOptions, LiveAnalyzer
+
+    assert set(cli.BACKEND_CHOICES) == set(BACKENDS)
+    assert cli.DEFAULT_BACKEND == AnalyzeOptions().backend == "onnx"
+    assert inspect.signature(LiveAnalyzer).parameters["backend"].default == "onnx"
