@@ -56,7 +56,7 @@ class FormChecker:
         ended: list[FlagEpisode] = []
         for tracker in self._trackers:
             if watching:
-                episode = tracker.update(t, frame, m.metric(tracker.rule.metric).value)
+                episode = tracker.update(t, frame, m.metric(tracker.rule.metric).value, phase == Phase.STRETCH)
             else:
                 episode = tracker.stop(t)
             if episode is not None:

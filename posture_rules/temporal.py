@@ -105,6 +105,10 @@ class _Open:
     peak_excess: float
     peak_value: float
     cue: str
+    # Whether the peak was seen while the stretch was confirmed. A fault often starts while
+    # the person is still stepping in, where values swing furthest; the picture a therapist
+    # reviews should show the held stretch, so a confirmed frame replaces an unconfirmed peak.
+    peak_confirmed: bool = False
 
 
 class FlagTracker:
@@ -145,8 +149,11 @@ class FlagTracker:
         """The watch ends (the stretch is over, or the video ended): close any open episode."""
         return self._close(t)
 
-    def update(self, t: float, frame: int, value: float | None) -> FlagEpisode | None:
-        """Feed one frame's value (None = unknown); returns an episode if one just ended."""
+    def update(self, t: float, frame: int, value: float | None, confirmed: bool = True) -> FlagEpisode | None:
+        """Feed one frame's value (None = unknown); returns an episode if one just ended.
+
+        ``confirmed`` says the stretch phase is confirmed at this frame (see ``_Open``).
+        """
         if value is None:
             self._ok_since = None
             if not self.active:
@@ -163,11 +170,12 @@ class FlagTracker:
         if faulty:
             self._ok_since = None
             exc = self.excess(value)
-            if self._open is None:
-                self._open = _Open(t, frame, exc, value, self.rule.cue_for(value))
-            elif exc > self._open.peak_excess:
-                self._open.peak_frame, self._open.peak_excess, self._open.peak_value = frame, exc, value
-                self._open.cue = self.rule.cue_for(value)
+            o = self._open
+            if o is None:
+                self._open = _Open(t, frame, exc, value, self.rule.cue_for(value), confirmed)
+            elif (confirmed and not o.peak_confirmed) or (confirmed == o.peak_confirmed and exc > o.peak_excess):
+                o.peak_frame, o.peak_excess, o.peak_value = frame, exc, value
+                o.cue, o.peak_confirmed = self.rule.cue_for(value), confirmed
             if not self.active and t - self._open.onset_s >= self.timing.raise_after_s:
                 self.active = True
             return None

@@ -117,3 +117,14 @@ def test_flags_clear_when_the_person_leaves_the_stretch():
     assert len(episodes) == 1
     assert episodes[0].end_s <= t + 0.1
     assert not results[-1].flags
+
+
+def test_flag_picture_frame_is_taken_from_the_held_stretch():
+    # The fault is worst (-15 deg) during the first 0.3 s of the lunge, before the stretch is
+    # confirmed, then holds at -5 deg: the peak frame must come from the confirmed stretch.
+    poses = timeline([(0.3, {"rear_hip_extension_deg": -15.0}), (2.0, {"rear_hip_extension_deg": -5.0})])
+    results, episodes, _ = run(poses)
+    (episode,) = episodes
+    assert results[episode.peak_frame].phase == Phase.STRETCH
+    assert episode.peak_value == pytest.approx(-5.0)
+    assert episode.start_s == pytest.approx(0.0)
