@@ -84,6 +84,16 @@ class FormChecker:
             new_peaks=tuple(tr.rule.code for tr in self._trackers if tr.peak_frame == frame),
         )
 
+    def open_episodes(self) -> list[FlagEpisode]:
+        """Flags raised right now, as episodes running up to the last frame seen.
+
+        Lets a live session store a flag while it is still up, with its true onset and peak.
+        """
+        if self._last_t is None or self._last_phase != Phase.STRETCH:
+            return []
+        snaps = (tracker.snapshot(self._last_t) for tracker in self._trackers)
+        return [e for e in snaps if e is not None]
+
     def finish(self) -> list[FlagEpisode]:
         """Close any episode still open at the end of the stream; returns all episodes."""
         if self._last_t is not None:

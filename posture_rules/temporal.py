@@ -145,6 +145,13 @@ class FlagTracker:
         self.active, self._open, self._ok_since, self._unknown_since = False, None, None, None
         return episode
 
+    def snapshot(self, t: float) -> FlagEpisode | None:
+        """The raised flag's episode so far (ending at ``t``), or None if it is not raised."""
+        if not self.active or self._open is None:
+            return None
+        o = self._open
+        return FlagEpisode(self.rule.code, o.onset_s, t, o.peak_frame, o.peak_value, o.cue)
+
     def stop(self, t: float) -> FlagEpisode | None:
         """The watch ends (the stretch is over, or the video ended): close any open episode."""
         return self._close(t)

@@ -74,7 +74,6 @@ class LiveSession:
         self.last: FrameResult | None = None
         self._t0: float | None = None
         self._last_t = -1.0
-        self._raised_at: dict[str, float] = {}  # code -> time the flag went up (still up)
         self._last_save: float | None = None
         self.closed = False
 
@@ -90,11 +89,6 @@ class LiveSession:
         self.with_person += int(result.measurements.person)
         self.last = result
         self.pictures.offer(image, pose, result)
-        for code in result.flags:
-            self._raised_at.setdefault(code, t)
-        for code in list(self._raised_at):
-            if code not in result.flags:
-                del self._raised_at[code]
         for episode in result.ended_episodes:
             self.episodes.append(episode)
             self.pictures.save(episode)
@@ -121,25 +115,11 @@ class LiveSession:
         return t
 
     def _open_flags(self) -> list[dict[str, Any]]:
-        """Flags still raised, as provisional episodes ending now.
-
-        Their onset is approximated as the time the flag went up minus ``raise_after_s``
-        (exact for a fault that persisted from its onset); the checker's own episode
-        replaces this entry when the flag clears or the session ends.
-        """
-        if self.last is None:
-            return []
-        raise_after = self.analyzer.config.flags.raise_after_s
-        out = []
-        for code, raised in self._raised_at.items():
-            idx = self.last.flags.index(code)
-            peak = self.pictures.peak(code)
-            out.append({"code": code, "start_s": round(max(0.0, raised - raise_after), 3),
-                        "end_s": round(self.last.time_s, 3),
-                        "peak_frame": peak[0] if peak else None,
-                        "peak_value": peak[1] if peak else None,
-                        "message": self.last.cues[idx], "image": self.pictures.save_open(code)})
-        return out
+        """Flags still raised, as episodes so far (true onset and peak, ending now); the
+        checker's finished episode replaces each when the flag clears or the session ends."""
+        return [
+            episode_dict(e, self.pictures.save_open(e.code)) for e in self.analyzer.checker.open_episodes()
+        ]
 
     def _totals(self) -> dict[str, Any]:
         checker = self.analyzer.checker

@@ -128,3 +128,15 @@ def test_flag_picture_frame_is_taken_from_the_held_stretch():
     assert results[episode.peak_frame].phase == Phase.STRETCH
     assert episode.peak_value == pytest.approx(-5.0)
     assert episode.start_s == pytest.approx(0.0)
+
+
+def test_open_episodes_report_a_raised_flag_with_its_true_onset():
+    checker = FormChecker()
+    poses = timeline([(1.0, {}), (1.5, {"trunk_lean_deg": 30.0})])
+    for i, p in enumerate(poses):
+        checker.update(p, i)
+    (open_,) = checker.open_episodes()
+    assert open_.code == "trunk_lean_forward"
+    assert open_.start_s == pytest.approx(1.0, abs=1 / FPS)
+    assert open_.end_s == pytest.approx(poses[-1].timestamp_s)
+    assert checker.episodes == []  # still open: not yet a finished episode
