@@ -50,7 +50,7 @@ class FrameAnnotator:
         if result.phase == Phase.STRETCH:
             phase += f"  {result.hold_s:4.1f} s (good form {result.good_form_s:4.1f} s)"
         lines.append((phase, WHITE))
-        if m.person and m.stretched_side:
+        if m.person and m.stretched_side and result.phase == Phase.STRETCH:
             lines.append((f"Stretching the {m.stretched_side} hip", WHITE))
         for column, label, fmt in DISPLAYED:
             value = m.metric(column).value

@@ -94,6 +94,27 @@ def metric_rows(result: FrameResult | None, config: RulesConfig) -> list[MetricR
     return rows
 
 
+def inference_note(result: FrameResult | None) -> str:
+    """What the page must say about the two inferred quantities, with how sure it is now."""
+    parts = [
+        (
+            "Glute engagement is inferred from how far the rear hip extends, not measured: "
+            "a camera cannot see muscle activity."
+        )
+    ]
+    if result is not None:
+        hip = result.measurements.rear_hip_extension_deg
+        if hip.value is not None:
+            parts.append(f"Landmark confidence for it now: {100 * hip.confidence:.0f}%.")
+        tilt = result.measurements.pelvic_tilt_deg
+        if tilt.value is not None:
+            parts.append(f"Pelvic tilt by {tilt.method or 'an inferred method'}, "
+                         f"confidence {100 * tilt.confidence:.0f}%.")
+        else:
+            parts.append("Pelvic tilt is not measured: hip keypoints cannot see it.")
+    return " ".join(parts)
+
+
 def phase_text(result: FrameResult | None) -> str:
     return "Waiting for video" if result is None else PHASE_TEXT[result.phase]
 

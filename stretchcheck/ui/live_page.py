@@ -9,7 +9,7 @@ import streamlit as st
 
 from posture_rules.types import Phase
 from stretchcheck.live_session import LiveRunner, LiveSnapshot
-from stretchcheck.live_view import MetricRow, active_cue, metric_rows, phase_text
+from stretchcheck.live_view import MetricRow, active_cue, inference_note, metric_rows, phase_text
 from stretchcheck.setup_check import SetupCheck
 from stretchcheck.ui import webcam
 from stretchcheck.ui.common import error_panel, rules_config
@@ -100,6 +100,7 @@ def cues_ui(snap: LiveSnapshot, playing: bool) -> dict:
                    f"**Total hold:** {result.hold_s if result else 0.0:.1f} s")
     rows = metric_rows(result, rules_config())
     st.markdown(metrics_table(rows), unsafe_allow_html=True)
+    st.caption(inference_note(result))
     if result is None or result.phase != Phase.STRETCH:
         setup_ui(snap.setup if result is not None else None)
     if playing:

@@ -9,6 +9,7 @@ from typing import Any
 import streamlit as st
 
 from posture_rules.config import RulesConfig
+from stretchcheck.outputs import INFERENCE_NOTES
 from stretchcheck.plots import figure_png, read_series, timeline_figure
 from stretchcheck.report import measured_text
 from stretchcheck.store import REVIEW_STATES, StoreError
@@ -67,6 +68,10 @@ def flags_gallery_ui(session: dict[str, Any], config: RulesConfig, review: bool)
             st.markdown(f"**{flag['start_s']:.1f}-{flag['end_s']:.1f} s** · `{flag['code']}`"
                         + (f" · worst {escape(value)}" if value else ""))
             st.markdown(escape(flag["message"]))
+            if flag["code"] == "no_glute_engagement":
+                st.caption(INFERENCE_NOTES["no_glute_engagement"])
+            elif flag["code"] == "anterior_pelvic_tilt":
+                st.caption(INFERENCE_NOTES["pelvic_tilt"])
             if flag.get("peak_frame") is not None:
                 st.caption(f"Peak frame {flag['peak_frame']}")
             if review:

@@ -52,3 +52,9 @@ def test_cue_levels():
     assert active_cue(frame(flags=("x",), cues=("Lift your chest",))) == ("error", "Lift your chest")
     assert active_cue(frame())[0] == "success"
     assert active_cue(replace(frame(), phase=Phase.SETTING_UP)) == ("info", "Step one foot forward into the lunge.")
+
+
+def test_inference_note_says_glute_is_inferred_and_tilt_unmeasured():
+    from stretchcheck.live_view import inference_note
+
+    assert "inferred" in inference_note(None) and "not measured" in inference_note(None)
