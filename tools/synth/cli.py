@@ -91,7 +91,7 @@ def cmd_samples(args) -> int:
 def cmd_check(args) -> int:
     from tools.synth.mpcheck import check_folder
 
-    return check_folder(Path(args.folder), args.model, args.max_clips)
+    return check_folder(Path(args.folder), args.model, args.max_clips, Path(args.json) if args.json else None)
 
 
 def cmd_overlay(args) -> int:
@@ -141,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("folder")
     c.add_argument("--model", default="full", choices=["lite", "full", "heavy"])
     c.add_argument("--max-clips", type=int, default=None)
+    c.add_argument("--json", help="where to write the summary (default FOLDER/mpcheck_MODEL.json)")
     c.set_defaults(fn=cmd_check)
     o = sub.add_parser("overlay", help="PNG of one frame: true joints (green) vs MediaPipe (red)")
     o.add_argument("clip", help="path to the clip's .mp4")

@@ -174,12 +174,12 @@ def overlay(stem: Path, frame: int, model: str, out_png: Path) -> None:
     cv2.imwrite(str(out_png), img)
 
 
-def check_folder(folder: Path, model: str, max_clips: int | None = None) -> int:
+def check_folder(folder: Path, model: str, max_clips: int | None = None, json_out: Path | None = None) -> int:
     stems = sorted(p.with_suffix("") for p in folder.glob("*.mp4"))[:max_clips]
     results = [evaluate_clip(s, model) for s in stems]
     summary = summarise(results)
     summary["model"] = model
-    (folder / f"mpcheck_{model}.json").write_text(json.dumps(summary, indent=1) + "\n")
+    (json_out or folder / f"mpcheck_{model}.json").write_text(json.dumps(summary, indent=1) + "\n")
     print(f"model {model}: {summary['clips']} clips, {summary['person_frames']} person frames, "
           f"detected {100 * summary['detection_rate']:.2f}%, false detections {summary['false_detections']}, "
           f"left/right swapped in {100 * summary['lr_swap_rate']:.0f}% of frames; median true thigh {summary['median_thigh_px']} px")
