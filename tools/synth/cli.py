@@ -73,7 +73,7 @@ def cmd_set(args) -> int:
 SAMPLES = {
     "good_left_side": ("good_left_side_facing_right", 11),
     "good_right_side": ("good_right_side_facing_left", 12),
-    "trunk_forward": ("trunk_forward", 13),
+    "trunk_forward": ("trunk_forward", 21),
     "no_glute": ("no_glute", 14),
     "knee_past_toes": ("knee_past_toes", 15),
     "anterior_tilt": ("anterior_tilt", 16),
