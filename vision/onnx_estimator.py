@@ -11,7 +11,9 @@ Video mode as MediaPipe's: the detector runs only when no person is being tracke
 region for the next frame comes from this frame's auxiliary landmarks. A frame whose tracked
 region holds no person (pose flag below ``min_presence_confidence``) is empty and the
 detector runs on the next frame, exactly as MediaPipe does. The landmarks pass through
-MediaPipe's own video-mode filters (``vision.blazepose_filter``).
+MediaPipe's own video-mode filters (``vision.blazepose_filter``). ``min_tracking_confidence``
+has no effect here, as in MediaPipe with one pose: it only matters when the detector's
+boxes are matched against tracked ones, and with one person tracked the detector is idle.
 """
 
 from __future__ import annotations
