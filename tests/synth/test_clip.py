@@ -15,9 +15,8 @@ from tools.synth.scenarios import BY_NAME, SCENARIOS
 from tools.synth.truth import fault_flags, load_rules, measure
 from tools.synth.variation import sample_setup
 
-BRIEF_COLUMNS = ("frame,time_s,person,facing,phase,trunk_lean_deg,front_knee_angle_deg,knee_past_toes_ratio,"
-                 "rear_hip_extension_deg,pelvic_tilt_deg,flags").split(",")
-SMALL = dict(size=(160, 120), max_frames=8)
+BRIEF_COLUMNS = ["frame", "time_s", "person", "facing", "phase", "trunk_lean_deg", "front_knee_angle_deg", "knee_past_toes_ratio", "rear_hip_extension_deg", "pelvic_tilt_deg", "flags"]
+SMALL = {"size": (160, 120), "max_frames": 8}
 
 
 def _rows(path):
@@ -79,7 +78,7 @@ def test_held_poses_show_exactly_the_expected_faults_with_margin(sc):
 
 
 def test_walk_out_ends_with_nobody(tmp_path):
-    generate_clip(BY_NAME["walk_out"], 3, tmp_path, "w", size=(160, 120), write_video=False)
+    generate_clip(BY_NAME["walk_out"], 3, tmp_path, "w", render=False)
     rows = _rows(tmp_path / "w.truth.csv")
     assert rows[-1]["person"] == "0" and rows[-1]["phase"] == "no_person"
     assert rows[-1]["trunk_lean_deg"] == "" and rows[-1]["flags"] == ""

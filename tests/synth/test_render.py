@@ -76,7 +76,7 @@ def scene():
 
 
 def test_depth_buffer_is_the_nearest_surface_whatever_the_drawing_order(scene):
-    person, cam, light, bg, fig = scene
+    _person, cam, light, bg, fig = scene
     fx = CameraFx(blur_sigma=0.0, noise_sigma=0.0)
     r1 = Renderer(cam, light, bg, fx)
     img1 = r1.render([fig])

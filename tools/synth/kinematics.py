@@ -65,7 +65,7 @@ class BodyPose:
     arm_mix: float = 1.0  # ...and how far (0 = old style, 1 = ``arms``) the change has gone
     head_pitch_deg: float = 0.0  # + = chin down
 
-    def with_(self, **kw) -> "BodyPose":
+    def with_(self, **kw) -> BodyPose:
         return replace(self, **kw)
 
 
@@ -94,7 +94,10 @@ def sagittal_dir(deg_from_down: float) -> Vec:
     return np.array([math.sin(a), -math.cos(a), 0.0])
 
 
-def frame_from_up(up: Vec, forward_hint: Vec = np.array([1.0, 0.0, 0.0])) -> NDArray[np.float64]:
+FORWARD = np.array([1.0, 0.0, 0.0])
+
+
+def frame_from_up(up: Vec, forward_hint: Vec = FORWARD) -> NDArray[np.float64]:
     """Rotation matrix (columns fwd, up, right) whose up axis is ``up``."""
     u = up / np.linalg.norm(up)
     f = forward_hint - np.dot(forward_hint, u) * u

@@ -40,7 +40,7 @@ class LungeParams:
     arms: str = "thigh"
     head_pitch_deg: float = 0.0
 
-    def with_(self, **kw) -> "LungeParams":
+    def with_(self, **kw) -> LungeParams:
         return replace(self, **kw)
 
     @property

@@ -37,7 +37,6 @@ def ellipsoid_bbox(c, A, r, f: float, cx: float, cy: float, w: int, h: int):
     s0, s1, s2 = (float(v) ** 2 for v in r)
     # Q = A^T diag(r^2) A - c c^T (the dual quadric's 3x3 block, camera frame)
     q00 = s0 * a00 * a00 + s1 * a10 * a10 + s2 * a20 * a20 - c0 * c0
-    q01 = s0 * a00 * a01 + s1 * a10 * a11 + s2 * a20 * a21 - c0 * c1
     q02 = s0 * a00 * a02 + s1 * a10 * a12 + s2 * a20 * a22 - c0 * c2
     q11 = s0 * a01 * a01 + s1 * a11 * a11 + s2 * a21 * a21 - c1 * c1
     q12 = s0 * a01 * a02 + s1 * a11 * a12 + s2 * a21 * a22 - c1 * c2

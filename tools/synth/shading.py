@@ -21,7 +21,7 @@ class Light:
     level: float = 1.0  # overall exposure: < 1 dim room, > 1 bright
     tint: tuple[float, float, float] = (1.0, 1.0, 1.0)
 
-    def in_camera(self, cam: Camera) -> "CamLight":
+    def in_camera(self, cam: Camera) -> CamLight:
         d = np.asarray(self.direction, float)
         d /= np.linalg.norm(d)
         return CamLight(

@@ -29,7 +29,10 @@ def _rc(pa, pb, ra, rb, mat):
     return ("rc", np.asarray(pa, float), np.asarray(pb, float), float(ra), float(rb), mat)
 
 
-def _along(frame_up_vec, lateral=np.array([0.0, 0.0, 1.0])):
+RIGHT = np.array([0.0, 0.0, 1.0])
+
+
+def _along(frame_up_vec, lateral=RIGHT):
     """Frame whose up axis is ``frame_up_vec`` and whose right axis stays near ``lateral``."""
     u = frame_up_vec / np.linalg.norm(frame_up_vec)
     r = lateral - np.dot(lateral, u) * u

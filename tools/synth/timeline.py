@@ -9,8 +9,8 @@ because it is always measured from the joints that were drawn.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
-from typing import Callable
 
 from tools.synth.body import Build
 from tools.synth.kinematics import BodyPose, LegAngles

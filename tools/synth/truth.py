@@ -13,11 +13,11 @@ fallback when that file is absent.
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import tomllib
 
 from tools.synth.kinematics import Skeleton
 

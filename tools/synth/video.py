@@ -30,7 +30,7 @@ class Mp4Writer:
             self._c.mux(packet)
         self._c.close()
 
-    def __enter__(self) -> "Mp4Writer":
+    def __enter__(self):
         return self
 
     def __exit__(self, *exc) -> None:
