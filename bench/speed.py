@@ -1,0 +1,299 @@
+"""Speed and memory benchmark: each backend and model against a bare MediaPipe loop, one run.
+
+    python bench/speed.py                 # the table in the README (about 15 minutes on 2 cores)
+    python bench/speed.py --quick         # 1 round, shorter videos: a smoke run (~4 minutes)
+    python bench/speed.py --json out.json
+
+For each BlazePose model, on the same machine and in the same run:
+  (a) a bare MediaPipe Tasks VIDEO-mode loop over frames already decoded into memory: the
+      loop a user would write (``PoseLandmarker.detect_for_video``), the baseline;
+  (b) each estimator alone (``create_estimator(backend).estimate``) over the same frames;
+  (c) the whole ``stretchcheck analyze`` (decode, pose, smoothing, rules, frames.csv,
+      annotated.mp4, flag pictures), the CLI's own code in a fresh process; frames per
+      second from the moment the model is loaded to the end of the command.
+Ratios are against (a) for the same model; "overhead" is what (c) loses against (b): the
+cost of everything around pose inference. Measurements are interleaved in rounds (every
+configuration once per round) and the median round is reported, so that a burst of load
+from another process hurts every configuration alike.
+
+Then memory and scaling: ``analyze --backend onnx --model full`` (configurable) on generated
+videos of 1, 2.5, 5 and 10 minutes: peak resident memory (the process's VmHWM), memory
+sampled during the 10-minute run, and time per frame (flat = time linear in length).
+
+Test footage: a sample clip (``sample_videos/``) played forward then backward, repeated to
+length (no jump at the seams, so tracking is not reset), 640x480, H.264; written once to
+``bench/out/`` and reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from vision.estimator import MODEL_VARIANTS, EstimatorOptions
+from vision.video import VideoFileSource, VideoWriter
+
+OUT = ROOT / "bench" / "out"
+SOURCE_CLIP = ROOT / "sample_videos" / "good_left_side.mp4"
+BACKENDS = ("mediapipe", "onnx")
+
+
+def make_video(path: Path, n_frames: int, source: Path = SOURCE_CLIP) -> Path:
+    """``n_frames`` of ``source`` played forward and backward, 30 fps; cached by name."""
+    if path.is_file():
+        return path
+    with VideoFileSource(source, prefetch=0) as src:
+        frames = [f.image for f in src]
+    cycle = frames + frames[-2:0:-1]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".partial.mp4")
+    with VideoWriter(tmp, (frames[0].shape[1], frames[0].shape[0]), 30.0) as writer:
+        for i in range(n_frames):
+            writer.write(cycle[i % len(cycle)], i / 30.0)
+    tmp.rename(path)
+    return path
+
+
+def decode(path: Path) -> list:
+    with VideoFileSource(path, prefetch=0) as src:
+        return [f.image for f in src]
+
+
+def bare_mediapipe_fps(frames: list, model: str) -> float:
+    """(a) The loop a user would write with MediaPipe Tasks, VIDEO mode, nothing else."""
+    import mediapipe as mp
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    from vision.backends import model_path
+
+    options = vision.PoseLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=str(model_path(model))),
+        running_mode=vision.RunningMode.VIDEO, num_poses=1)
+    with vision.PoseLandmarker.create_from_options(options) as landmarker:
+        start = time.perf_counter()
+        for i, frame in enumerate(frames):
+            image = mp.Image(image_format=mp.ImageFormat.SRGB, data=frame)
+            landmarker.detect_for_video(image, i * 33)
+        return len(frames) / (time.perf_counter() - start)
+
+
+def estimator_fps(frames: list, backend: str, model: str) -> float:
+    """(b) One of our estimators alone over the same frames."""
+    from vision.backends import create_estimator
+
+    estimator = create_estimator(backend, EstimatorOptions(model=model))
+    try:
+        start = time.perf_counter()
+        for i, frame in enumerate(frames):
+            estimator.estimate(frame, i / 30.0)
+        return len(frames) / (time.perf_counter() - start)
+    finally:
+        estimator.close()
+
+
+def run_analyze(video: Path, backend: str, model: str, sample_rss: bool = False) -> dict:
+    """(c) ``stretchcheck analyze`` in a fresh process: fps, times, peak RSS.
+
+    The child (``_child_analyze``) runs the CLI's own ``main`` and reports the time from the
+    moment the pose model is loaded to the end of the command, so one-time costs (Python
+    imports, model loading: 0.3 s for ONNX, about 1 s for MediaPipe) do not count against
+    a backend's frames per second; the whole process's wall time is kept too.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        out, report, errors = Path(tmp) / "out", Path(tmp) / "report.json", Path(tmp) / "stderr.txt"
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--child-analyze", str(report), "--",
+               "analyze", str(video), "--out", str(out), "--backend", backend, "--model", model,
+               "--quiet", "--no-store"]
+        env = os.environ | {"STRETCHCHECK_HOME": str(Path(tmp) / "home")}
+        start = time.perf_counter()
+        with errors.open("wb") as err_fh:
+            proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=err_fh)
+            samples: list[tuple[float, int]] = []
+            stop = threading.Event()
+
+            def sampler() -> None:
+                status = Path(f"/proc/{proc.pid}/status")
+                while not stop.wait(0.5):
+                    try:
+                        rss = next(line for line in status.read_text().splitlines() if line.startswith("VmRSS:"))
+                    except (OSError, StopIteration):
+                        return
+                    samples.append((time.perf_counter() - start, int(rss.split()[1]) * 1024))
+
+            thread = threading.Thread(target=sampler, daemon=True)
+            if sample_rss:
+                thread.start()
+            proc.wait()
+            stop.set()
+        wall = time.perf_counter() - start
+        if proc.returncode != 0 or not report.is_file():
+            raise SystemExit(f"analyze failed ({proc.returncode}): {' '.join(cmd)}\n"
+                             f"{errors.read_text(errors='replace')[-2000:]}")
+        child = json.loads(report.read_text())
+        summary = json.loads((out / "summary.json").read_text())
+    frames = summary["clip"]["frames"]
+    return {"frames": frames, "elapsed_s": summary["elapsed_s"], "after_model_load_s": child["after_load_s"],
+            "process_wall_s": round(wall, 2), "fps": frames / child["after_load_s"],
+            "peak_rss_bytes": child["peak_rss_bytes"], "rss_samples": samples}
+
+
+def _child_analyze(report: Path, cli_args: list[str]) -> int:
+    """In the child process: run the CLI, time it from model load, record peak RSS."""
+    from stretchcheck import cli, pipeline
+
+    loaded: list[float] = []
+    create = pipeline.create_estimator
+
+    def timed_create(*args, **kwargs):
+        estimator = create(*args, **kwargs)
+        loaded.append(time.perf_counter())
+        return estimator
+
+    pipeline.create_estimator = timed_create
+    rc = cli.main(cli_args)
+    end = time.perf_counter()
+    # VmHWM: this process's peak resident memory since exec (ru_maxrss would also count the
+    # benchmark process it was forked from).
+    hwm = next(line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("VmHWM:"))
+    if rc == 0:
+        report.write_text(json.dumps({"after_load_s": end - loaded[0],
+                                      "peak_rss_bytes": int(hwm.split()[1]) * 1024}))
+    return rc
+
+
+def speed_table(video: Path, models: list[str], rounds: int) -> dict:
+    frames = decode(video)
+    runs: dict[str, list[float]] = {}
+
+    def record(key: str, value: float) -> None:
+        runs.setdefault(key, []).append(value)
+        print(f"  {key:28} {value:7.1f} fps", flush=True)
+
+    for r in range(rounds):
+        print(f"round {r + 1}/{rounds} ({len(frames)} frames of {video.name})", flush=True)
+        for model in models:
+            record(f"{model}/a/bare-mediapipe", bare_mediapipe_fps(frames, model))
+            for backend in BACKENDS:
+                record(f"{model}/b/{backend}", estimator_fps(frames, backend, model))
+            for backend in BACKENDS:
+                record(f"{model}/c/{backend}", run_analyze(video, backend, model)["fps"])
+    med = {k: statistics.median(v) for k, v in runs.items()}
+    rows = []
+    for model in models:
+        base = med[f"{model}/a/bare-mediapipe"]
+        rows.append({"model": model, "what": "(a) bare MediaPipe loop", "fps": base, "vs_a": 1.0})
+        for backend in BACKENDS:
+            b, c = med[f"{model}/b/{backend}"], med[f"{model}/c/{backend}"]
+            rows.append({"model": model, "what": f"(b) {backend} estimator", "fps": b, "vs_a": b / base})
+            rows.append({"model": model, "what": f"(c) analyze --backend {backend}", "fps": c,
+                         "vs_a": c / base, "overhead_vs_b": 1.0 - c / b})
+    return {"frames": len(frames), "rounds": rounds, "runs_fps": runs, "rows": rows}
+
+
+def memory_table(backend: str, model: str, minutes: list[float]) -> dict:
+    rows = []
+    for m in minutes:
+        video = make_video(OUT / f"speed_{m:g}min.mp4", round(m * 60 * 30))
+        print(f"analyze {video.name} --backend {backend} --model {model}", flush=True)
+        res = run_analyze(video, backend, model, sample_rss=(m == max(minutes)))
+        row = {"minutes": m, "frames": res["frames"], "elapsed_s": res["elapsed_s"], "fps": res["fps"],
+               "ms_per_frame": 1000.0 * res["after_model_load_s"] / res["frames"],
+               "peak_rss_mib": res["peak_rss_bytes"] / 2**20}
+        if res["rss_samples"]:
+            rss = [s for _, s in res["rss_samples"]]
+            n = len(rss)
+            row["rss_mib_at_10_50_90_pct"] = [round(rss[min(n - 1, int(n * q))] / 2**20, 1) for q in (0.1, 0.5, 0.9)]
+        rows.append(row)
+        print(f"  {row['frames']} frames {row['elapsed_s']:.1f} s ({row['ms_per_frame']:.2f} ms/frame) "
+              f"peak RSS {row['peak_rss_mib']:.0f} MiB", flush=True)
+    return {"backend": backend, "model": model, "rows": rows}
+
+
+def machine() -> dict:
+    import onnxruntime
+
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    import mediapipe
+
+    from vision.onnx_estimator import default_threads
+
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
+            "mediapipe": mediapipe.__version__, "onnxruntime": onnxruntime.__version__,
+            "onnx_threads": default_threads(), "loadavg_at_start": os.getloadavg()}
+
+
+def print_tables(result: dict) -> None:
+    m = result["machine"]
+    print(f"\n{m['cpu']}, {m['cores']} cores; mediapipe {m['mediapipe']}, onnxruntime "
+          f"{m['onnxruntime']} ({m['onnx_threads']} threads); load average at start "
+          f"{m['loadavg_at_start'][0]:.2f}")
+    s = result["speed"]
+    print(f"frames per second, 640x480, {s['frames']} frames, median of {s['rounds']} rounds\n")
+    print("| model | what | fps | vs (a) | overhead vs (b) |")
+    print("|---|---|---:|---:|---:|")
+    for r in s["rows"]:
+        over = f"{100 * r['overhead_vs_b']:.0f} %" if "overhead_vs_b" in r else ""
+        print(f"| {r['model']} | {r['what']} | {r['fps']:.1f} | {r['vs_a']:.2f}x | {over} |")
+    mem = result["memory"]
+    print(f"\nanalyze --backend {mem['backend']} --model {mem['model']} by video length\n")
+    print("| video | frames | analyze time | ms per frame (after model load) | peak RSS |")
+    print("|---|---:|---:|---:|---:|")
+    for r in mem["rows"]:
+        print(f"| {r['minutes']:g} min | {r['frames']} | {r['elapsed_s']:.1f} s | "
+              f"{r['ms_per_frame']:.2f} | {r['peak_rss_mib']:.0f} MiB |")
+    longest = mem["rows"][-1]
+    if "rss_mib_at_10_50_90_pct" in longest:
+        a, b, c = longest["rss_mib_at_10_50_90_pct"]
+        print(f"\nRSS during the {longest['minutes']:g}-minute run at 10/50/90 % of it: "
+              f"{a} / {b} / {c} MiB")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", default=",".join(MODEL_VARIANTS))
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of the speed clip")
+    parser.add_argument("--minutes", default="1,2.5,5,10", help="video lengths for the memory table")
+    parser.add_argument("--memory-backend", default="onnx")
+    parser.add_argument("--memory-model", default="full")
+    parser.add_argument("--quick", action="store_true", help="1 round; 0.5, 1, 2-minute videos")
+    parser.add_argument("--json", type=Path, default=OUT / "speed.json")
+    parser.add_argument("--child-analyze", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("cli_args", nargs="*", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child_analyze:
+        return _child_analyze(args.child_analyze, args.cli_args)
+    if args.quick:
+        args.rounds, args.minutes = 1, "0.5,1,2"
+
+    result = {"machine": machine(), "command": " ".join(["python", "bench/speed.py", *(argv or sys.argv[1:])])}
+    if result["machine"]["loadavg_at_start"][0] > 1.0:
+        print(f"warning: load average {result['machine']['loadavg_at_start'][0]:.2f}: other processes "
+              "are using the CPU; the numbers will be noisy", file=sys.stderr)
+    video = make_video(OUT / f"speed_{args.seconds:g}s.mp4", round(args.seconds * 30))
+    result["speed"] = speed_table(video, args.models.split(","), args.rounds)
+    minutes = [float(x) for x in args.minutes.split(",")]
+    result["memory"] = memory_table(args.memory_backend, args.memory_model, minutes)
+    result["machine"]["loadavg_at_end"] = os.getloadavg()
+    print_tables(result)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"\nwritten: {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
