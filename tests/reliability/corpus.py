@@ -52,7 +52,7 @@ def write_mp4(
         for i in range(n):
             image = frames(i) if frames else frame_at(i, size)
             f = av.VideoFrame.from_ndarray(image, format="rgb24")
-            f.pts = int(round((times[i] if times else i / 30) * 1000))
+            f.pts = round((times[i] if times else i / 30) * 1000)
             f.time_base = Fraction(1, 1000)
             for p in s.encode(f):
                 c.mux(p)
