@@ -289,6 +289,10 @@ class VideoWriter:
         self._stream.codec_context.time_base = Fraction(1, 1000)
         if self.codec == "libx264":
             self._stream.options = {"crf": str(crf), "preset": "veryfast"}
+            # One encoder thread: it already runs beside pose inference (our writer thread);
+            # x264's own frame threads would only compete with it for the same cores, and
+            # cost ~20 % more CPU per frame on 2 cores.
+            self._stream.codec_context.thread_count = 1
         self._last_pts = -1
         self._render = render
         self._queue: queue.Queue[tuple[Any, float] | None] | None = None
