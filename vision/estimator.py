@@ -49,6 +49,21 @@ class EstimatorOptions:
                 raise ValueError(f"{name} must be in [0, 1], got {value}")
 
 
+def checked_rgb_frame(image_rgb: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """The frame as a C-contiguous HxWx3 uint8 array, or a ValueError saying what is wrong.
+
+    Why contiguous: both backends need packed rows (``mp.Image``; OpenCV refuses views with
+    negative strides), and frames sliced or mirrored by callers (``frame[:, ::-1]``) are views
+    that are not. A no-op for an ordinary frame.
+    """
+    arr = np.asarray(image_rgb)
+    if arr.dtype != np.uint8 or arr.ndim != 3 or arr.shape[2] != 3:
+        raise ValueError(
+            f"expected an RGB uint8 array of shape (H, W, 3), got dtype {arr.dtype} shape {arr.shape}"
+        )
+    return np.ascontiguousarray(arr)
+
+
 @runtime_checkable
 class PoseEstimator(Protocol):
     """Turns RGB frames, in timestamp order, into poses."""

@@ -16,7 +16,7 @@ from mediapipe.tasks.python import BaseOptions, vision
 from numpy.typing import NDArray
 
 from vision.backends import model_path
-from vision.estimator import EstimatorOptions
+from vision.estimator import EstimatorOptions, checked_rgb_frame
 from vision.pose import Pose
 
 
@@ -48,7 +48,7 @@ class MediaPipeEstimator:
         """Pose of the most prominent person, or ``Pose.empty`` when nobody is found."""
         if self._landmarker is None:
             raise RuntimeError("MediaPipeEstimator is closed; create a new one")
-        image = _checked_image(image_rgb)
+        image = checked_rgb_frame(image_rgb)
         height, width = image.shape[:2]
         result = self._landmarker.detect_for_video(
             mp.Image(image_format=mp.ImageFormat.SRGB, data=image),
@@ -87,19 +87,6 @@ class MediaPipeEstimator:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
-
-
-def _checked_image(image_rgb: NDArray[np.uint8]) -> NDArray[np.uint8]:
-    """The frame as a C-contiguous HxWx3 uint8 array, or a ValueError saying what is wrong.
-
-    Why contiguous: ``mp.Image`` needs packed rows, and frames sliced or flipped by callers
-    (``frame[:, ::-1]``) are views that are not.
-    """
-    arr = np.asarray(image_rgb)
-    if arr.dtype != np.uint8 or arr.ndim != 3 or arr.shape[2] != 3:
-        raise ValueError(f"expected an RGB uint8 array of shape (H, W, 3), got dtype "
-                         f"{arr.dtype} shape {arr.shape}")
-    return np.ascontiguousarray(arr)
 
 
 def _to_pose(result: vision.PoseLandmarkerResult, image_size: tuple[int, int],

@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from vision import blazepose_decode as bp
 from vision.blazepose_filter import PoseLandmarkFilter
-from vision.estimator import MODEL_VARIANTS, MODELS_DIR, EstimatorOptions
+from vision.estimator import MODEL_VARIANTS, MODELS_DIR, EstimatorOptions, checked_rgb_frame
 from vision.pose import Pose
 
 DETECTOR_FILE = "pose_detector.onnx"
@@ -130,7 +130,7 @@ class OnnxEstimator:
         """Pose of the most prominent person, or ``Pose.empty`` when nobody is found."""
         if self._closed:
             raise RuntimeError("OnnxEstimator is closed; create a new one")
-        image = _checked_image(image_rgb)
+        image = checked_rgb_frame(image_rgb)
         timestamp_ms = self._next_timestamp_ms(timestamp_s)
         height, width = image.shape[:2]
         roi = self._roi if self._roi is not None else self._detect(image)
@@ -211,13 +211,3 @@ class OnnxEstimator:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
-
-
-def _checked_image(image_rgb: NDArray[np.uint8]) -> NDArray[np.uint8]:
-    """The frame as a C-contiguous HxWx3 uint8 array, or a ValueError saying what is wrong."""
-    arr = np.asarray(image_rgb)
-    if arr.dtype != np.uint8 or arr.ndim != 3 or arr.shape[2] != 3:
-        raise ValueError(f"expected an RGB uint8 array of shape (H, W, 3), got dtype "
-                         f"{arr.dtype} shape {arr.shape}")
-    # OpenCV refuses views with negative strides (a mirrored frame[:, ::-1]); a no-op otherwise.
-    return np.ascontiguousarray(arr)
