@@ -12,36 +12,25 @@ test_mediapipe_estimator.py).
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 
+from tests.vision.real_images import REFERENCE, read_rgb, video_frames_rgb
 from vision import onnx_estimator
 from vision.backends import BACKENDS, create_estimator
 from vision.estimator import MODEL_VARIANTS, EstimatorOptions, PoseEstimator
 from vision.landmarks import NUM_LANDMARKS
 from vision.onnx_estimator import OnnxEstimator, default_threads, onnx_model_paths
 
-OPENCV_DATA = Path("/usr/share/doc/opencv-doc/examples/data")
-REFERENCE = Path(__file__).resolve().parents[1] / "data" / "messi5_reference_landmarks.json"
 XY_MEDIAN_TOL_PX = 2.0
 XY_MAX_TOL_PX = 25.0
 WORLD_MEDIAN_TOL_M = 0.08
 
 
-def _opencv_doc_file(name: str) -> Path:
-    path = OPENCV_DATA / name
-    if not path.is_file():
-        pytest.skip(f"{path} missing: install Debian's opencv-doc package "
-                    "(apt-get install opencv-doc)")
-    return path
-
-
 @pytest.fixture(scope="module")
 def messi() -> np.ndarray:
-    return cv2.cvtColor(cv2.imread(str(_opencv_doc_file("messi5.jpg"))), cv2.COLOR_BGR2RGB)
+    return read_rgb("messi5.jpg")
 
 
 @pytest.mark.parametrize("variant", MODEL_VARIANTS)
@@ -88,14 +77,7 @@ def test_tracking_runs_the_detector_once_for_a_held_pose(messi):
 
 
 def test_no_person_in_tree_video_or_grey_image():
-    cap = cv2.VideoCapture(str(_opencv_doc_file("tree.avi")))
-    frames = []
-    while len(frames) < 10:
-        ok, bgr = cap.read()
-        if not ok:
-            break
-        frames.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-    cap.release()
+    frames = video_frames_rgb("tree.avi", 10)
     assert frames
     with OnnxEstimator() as estimator:
         for i, frame in enumerate(frames):

@@ -13,16 +13,15 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pytest
 
 from stretchcheck import pipeline
 from stretchcheck.pipeline import AnalyzeOptions, analyze_video
+from tests.vision.real_images import read_rgb
 from vision.backends import create_estimator
 from vision.estimator import EstimatorOptions
 
-OPENCV_DATA = Path("/usr/share/doc/opencv-doc/examples/data")
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_videos"
 MEDIAN_TOL_PX = 2.0
 P95_TOL_PX = 8.0
@@ -42,10 +41,7 @@ def _errors(a_poses, b_poses) -> tuple[np.ndarray, int]:
 
 @pytest.mark.parametrize("name", ["basketball1.png", "basketball2.png"])
 def test_real_images_two_people(name):
-    path = OPENCV_DATA / name
-    if not path.is_file():
-        pytest.skip(f"{path} missing: install Debian's opencv-doc package")
-    image = cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB)
+    image = read_rgb(name)
     poses = {}
     for backend in ("mediapipe", "onnx"):
         est = create_estimator(backend, EstimatorOptions(model="full"))

@@ -1,5 +1,4 @@
 import numpy as np
-import pytest
 
 from tests.posture_rules.stick import lunge_pose
 from vision.pose import Pose
