@@ -6,18 +6,29 @@ measurements, the phase, the raised flags with their cues, and the hold timers.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import numpy as np
+
 from posture_rules.config import RulesConfig, load_config
-from posture_rules.measurements import estimate_facing, estimate_front_side, measure_frame
+from posture_rules.measurements import estimate_facing, estimate_front_side, measure_frame, trunk_line
+from posture_rules.pelvis import NeutralTilt, OutlineReading, StickerPair, combine, outline_reading, pick_sticker_pair, sticker_tilt_deg
 from posture_rules.temporal import MAX_COUNTED_GAP_S, FlagTracker, PhaseTracker, StickyChoice
-from posture_rules.types import FlagEpisode, FrameResult, Phase
+from posture_rules.types import FlagEpisode, FrameMeasurements, FrameResult, Phase
 from vision.pose import Pose
 
 
 class FormChecker:
-    """Measures each frame, tracks the phase and raises flags that persist."""
+    """Measures each frame, tracks the phase and raises flags that persist.
 
-    def __init__(self, config: RulesConfig | None = None):
+    ``neutral_from_s``: where the person's relaxed neutral pelvis is calibrated (seconds from
+    the start, ``neutral_s`` long); None = found automatically, the first seconds the person
+    holds still before the lunge (``posture_rules.pelvis.NeutralTilt``).
+    """
+
+    def __init__(self, config: RulesConfig | None = None, neutral_from_s: float | None = None):
         self.config = config or load_config()
+        self.neutral = NeutralTilt(self.config.pelvis, neutral_from_s)
         self._facing = StickyChoice(self.config.orientation.switch_after_s)
         self._front = StickyChoice(self.config.orientation.switch_after_s)
         self._phase = PhaseTracker(self.config.lunge)
@@ -48,6 +59,7 @@ class FormChecker:
         front_now = estimate_front_side(pose, facing, min_conf)
         self._front.update(t, front_now)
         m = measure_frame(pose, facing, front_now, min_conf, self.config.lunge)
+        m = self._pelvis(pose, m)
         phase = self._phase.update(t, m.person, m.in_lunge)
 
         # Faults are timed from the lunge's onset (not from the moment the phase is confirmed),
@@ -56,7 +68,8 @@ class FormChecker:
         ended: list[FlagEpisode] = []
         for tracker in self._trackers:
             if watching:
-                episode = tracker.update(t, frame, m.metric(tracker.rule.metric).value, phase == Phase.STRETCH)
+                gate = m.metric(tracker.rule.and_metric).value if tracker.rule.and_metric else None
+                episode = tracker.update(t, frame, m.metric(tracker.rule.metric).value, phase == Phase.STRETCH, gate)
             else:
                 episode = tracker.stop(t)
             if episode is not None:
@@ -84,6 +97,38 @@ class FormChecker:
             new_peaks=tuple(tr.rule.code for tr in self._trackers if tr.peak_frame == frame),
         )
 
+    def _pelvis(self, pose: Pose, m: FrameMeasurements) -> FrameMeasurements:
+        """Pelvic tilt from the stickers and the outline the frame shows (``pose.pelvis``),
+        and the neutral calibration; the rest of ``m`` is unchanged."""
+        cfg = self.config.pelvis
+        view = pose.pelvis
+        trunk = trunk_line(pose, self.config.landmarks.min_confidence) if m.person else None
+        hip, trunk_px = (trunk[0], float(np.hypot(*(trunk[1] - trunk[0])))) if trunk else (None, 0.0)
+        if not np.isfinite(trunk_px):
+            hip, trunk_px = None, 0.0
+        stickers: StickerPair | str | None = None
+        outline: OutlineReading | str | None = None
+        s_tilt = None
+        if view is not None and view.markers is not None:
+            if not m.person or m.facing is None:
+                stickers = "cannot tell which way the person faces"
+            elif hip is None:
+                stickers = "hips or shoulders hidden: cannot find the pelvis"
+            else:
+                stickers = pick_sticker_pair(view.markers, m.facing, hip, trunk_px, cfg)
+                if isinstance(stickers, StickerPair):
+                    s_tilt = sticker_tilt_deg(stickers.front, stickers.back, m.facing)
+        if view is not None and view.outline is not None:
+            outline = outline_reading(view.outline, m.facing, cfg) if m.facing else \
+                "cannot tell which way the person faces"
+        lean = m.trunk_lean_deg.value
+        self.neutral.update(pose.timestamp_s, m.person, m.in_lunge, hip, trunk_px, s_tilt,
+                            outline.index_deg if isinstance(outline, OutlineReading) else None, lean)
+        if not m.person:
+            return m
+        r = combine(stickers, s_tilt, outline, lean, self.neutral, cfg)
+        return replace(m, pelvic_tilt_deg=r.tilt, pelvic_tilt_change_deg=r.change, lumbar_lordosis_deg=r.lordosis)
+
     def open_episodes(self) -> list[FlagEpisode]:
         """Flags raised right now, as episodes running up to the last frame seen.
 
@@ -96,6 +141,7 @@ class FormChecker:
 
     def finish(self) -> list[FlagEpisode]:
         """Close any episode still open at the end of the stream; returns all episodes."""
+        self.neutral.finish()
         if self._last_t is not None:
             for tracker in self._trackers:
                 episode = tracker.stop(self._last_t)

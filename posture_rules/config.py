@@ -27,6 +27,8 @@ METRICS = (
     "knee_past_toes_ratio",
     "rear_hip_extension_deg",
     "pelvic_tilt_deg",
+    "pelvic_tilt_change_deg",
+    "lumbar_lordosis_deg",
 )
 
 
@@ -62,8 +64,30 @@ class FlagTimingConfig:
 
 
 @dataclass(frozen=True)
+class PelvisConfig:
+    """Pelvic tilt: the neutral calibration, the outline and sticker methods (see
+    posture_rules/pelvis.py and the [pelvis] table of default_rules.toml)."""
+
+    neutral_s: float
+    neutral_min_s: float
+    still_max_speed: float
+    typical_neutral_deg: float
+    sticker_min_sep: float
+    sticker_max_sep: float
+    pelvic_radius: float
+    lumbar_band_low: float
+    lumbar_band_high: float
+    outline_max_lean_change_deg: float
+
+
+@dataclass(frozen=True)
 class RuleSpec:
-    """One row of the rule table: watch ``metric``, fault when above/below the limits."""
+    """One row of the rule table: watch ``metric``, fault when above/below the limits.
+
+    ``and_metric`` (optional) adds a second condition: while that metric is known, the fault
+    also needs it past ``and_above`` / ``and_below``; while it is unknown the rule judges
+    ``metric`` alone.
+    """
 
     code: str
     metric: str
@@ -74,6 +98,9 @@ class RuleSpec:
     cue_above: str = ""
     cue_below: str = ""
     enabled: bool = True
+    and_metric: str = ""
+    and_above: float | None = None
+    and_below: float | None = None
 
     def cue_for(self, value: float) -> str:
         """The cue for a faulty value: the side-specific one where the rule has two limits."""
@@ -90,6 +117,7 @@ class RulesConfig:
     orientation: OrientationConfig
     lunge: LungeConfig
     flags: FlagTimingConfig
+    pelvis: PelvisConfig
     rules: tuple[RuleSpec, ...]
 
     def rule(self, code: str) -> RuleSpec:
@@ -159,6 +187,16 @@ def _rule(code: str, table: Any) -> RuleSpec:
     enabled = table.get("enabled", True)
     if not isinstance(enabled, bool):
         raise ConfigError(f"{where} enabled: expected true or false, got {enabled!r}")
+    and_metric = table.get("and_metric", "")
+    and_above = _number(f"{where} and_above", table["and_above"]) if "and_above" in table else None
+    and_below = _number(f"{where} and_below", table["and_below"]) if "and_below" in table else None
+    if and_metric:
+        if and_metric not in METRICS:
+            raise ConfigError(f"{where} and_metric: expected one of {', '.join(METRICS)}, got {and_metric!r}")
+        if and_above is None and and_below is None:
+            raise ConfigError(f"{where}: 'and_metric' needs 'and_above' or 'and_below'")
+    elif and_above is not None or and_below is not None:
+        raise ConfigError(f"{where}: 'and_above'/'and_below' need 'and_metric'")
     return RuleSpec(
         code=code,
         metric=metric,
@@ -166,13 +204,31 @@ def _rule(code: str, table: Any) -> RuleSpec:
         below=below,
         hysteresis=_number(f"{where} hysteresis", table.get("hysteresis", 0.0), minimum=0.0),
         enabled=enabled,
+        and_metric=and_metric,
+        and_above=and_above,
+        and_below=and_below,
         **texts,
     )
 
 
+def _pelvis(raw: dict[str, Any]) -> PelvisConfig:
+    cfg = _section(raw, "pelvis", PelvisConfig)
+    for key in ("neutral_s", "neutral_min_s", "still_max_speed", "sticker_min_sep", "pelvic_radius",
+                "outline_max_lean_change_deg"):
+        if getattr(cfg, key) <= 0:
+            raise ConfigError(f"[pelvis] {key}: must be > 0, got {getattr(cfg, key)}")
+    if cfg.neutral_min_s > cfg.neutral_s:
+        raise ConfigError(f"[pelvis] neutral_min_s: must be <= neutral_s ({cfg.neutral_s}), got {cfg.neutral_min_s}")
+    if cfg.sticker_max_sep <= cfg.sticker_min_sep:
+        raise ConfigError(f"[pelvis] sticker_max_sep: must be > sticker_min_sep ({cfg.sticker_min_sep})")
+    if cfg.lumbar_band_high <= cfg.lumbar_band_low:
+        raise ConfigError(f"[pelvis] lumbar_band_high: must be > lumbar_band_low ({cfg.lumbar_band_low})")
+    return cfg
+
+
 def parse_config(raw: dict[str, Any]) -> RulesConfig:
     """Validate an already-merged TOML document."""
-    known = {"landmarks", "orientation", "lunge", "flags", "rules"}
+    known = {"landmarks", "orientation", "lunge", "flags", "pelvis", "rules"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise ConfigError(f"[{unknown[0]}]: unknown table (expected one of {', '.join(sorted(known))})")
@@ -187,6 +243,7 @@ def parse_config(raw: dict[str, Any]) -> RulesConfig:
         orientation=_section(raw, "orientation", OrientationConfig, minimum=0.0),
         lunge=_section(raw, "lunge", LungeConfig),
         flags=_section(raw, "flags", FlagTimingConfig, minimum=0.0),
+        pelvis=_pelvis(raw),
         rules=tuple(_rule(code, table) for code, table in rules_raw.items()),
     )
 

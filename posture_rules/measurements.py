@@ -113,6 +113,14 @@ def _trunk(t: _Trusted) -> tuple[NDArray[np.float64], NDArray[np.float64], float
     )
 
 
+def trunk_line(pose: Pose, min_confidence: float) -> tuple[NDArray[np.float64], NDArray[np.float64], float] | None:
+    """(mid_hip, mid_shoulder, confidence) from the trusted landmarks, or None."""
+    if pose.is_empty:
+        return None
+    trunk = _trunk(_Trusted(pose, min_confidence))
+    return None if isinstance(trunk, str) else trunk
+
+
 def measure_frame(
     pose: Pose,
     facing: str | None,

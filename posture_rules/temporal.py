@@ -156,10 +156,20 @@ class FlagTracker:
         """The watch ends (the stretch is over, or the video ended): close any open episode."""
         return self._close(t)
 
-    def update(self, t: float, frame: int, value: float | None, confirmed: bool = True) -> FlagEpisode | None:
+    def gate_open(self, gate: float | None) -> bool:
+        """The rule's second condition (``and_metric``): met, or not judged because unknown."""
+        r = self.rule
+        if not r.and_metric or gate is None:
+            return True
+        return (r.and_above is not None and gate > r.and_above) or (r.and_below is not None and gate < r.and_below)
+
+    def update(self, t: float, frame: int, value: float | None, confirmed: bool = True,
+               gate: float | None = None) -> FlagEpisode | None:
         """Feed one frame's value (None = unknown); returns an episode if one just ended.
 
         ``confirmed`` says the stretch phase is confirmed at this frame (see ``_Open``).
+        ``gate`` is the value of the rule's ``and_metric`` (None = unknown or no such rule):
+        when known and not past its limit, the frame counts as no fault.
         """
         if value is None:
             self._ok_since = None
@@ -173,7 +183,7 @@ class FlagTracker:
             return None
         self._unknown_since = None
         # Inside the hysteresis band an active flag stays up, an inactive one stays down.
-        faulty = self.excess(value, self.rule.hysteresis if self.active else 0.0) > 0.0
+        faulty = self.excess(value, self.rule.hysteresis if self.active else 0.0) > 0.0 and self.gate_open(gate)
         if faulty:
             self._ok_since = None
             exc = self.excess(value)

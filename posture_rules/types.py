@@ -64,7 +64,10 @@ class FrameMeasurements:
     front_knee_angle_deg: Measurement = UNKNOWN_NO_PERSON
     knee_past_toes_ratio: Measurement = UNKNOWN_NO_PERSON
     rear_hip_extension_deg: Measurement = UNKNOWN_NO_PERSON
-    pelvic_tilt_deg: Measurement = UNKNOWN_NO_PERSON
+    pelvic_tilt_deg: Measurement = UNKNOWN_NO_PERSON  # absolute (stickers), + = anterior
+    # Tilt minus the person's own relaxed neutral (stickers or body outline); what the flags use.
+    pelvic_tilt_change_deg: Measurement = UNKNOWN_NO_PERSON
+    lumbar_lordosis_deg: Measurement = UNKNOWN_NO_PERSON  # the back outline's lumbar hollow
     in_lunge: bool | None = None  # None: can't tell this frame
 
     @property

@@ -17,7 +17,7 @@ DISPLAYED = (
     ("front_knee_angle_deg", "Front knee", "{:.0f} deg"),
     ("knee_past_toes_ratio", "Knee vs toes", "{:+.2f} shin"),
     ("rear_hip_extension_deg", "Rear hip ext.", "{:+.0f} deg"),
-    ("pelvic_tilt_deg", "Pelvic tilt*", "{:+.0f} deg"),
+    ("pelvic_tilt_change_deg", "Pelvis vs neutral*", "{:+.0f} deg"),
 )
 
 PHASE_TEXT = {
@@ -58,7 +58,11 @@ class FrameAnnotator:
                 lines.append((f"{label}: --", GREY))
                 continue
             flagged = any(code in result.flags for code in self._rules_by_metric.get(column, []))
-            lines.append((f"{label}: {fmt.format(value)}", RED if flagged else GREEN))
+            text = fmt.format(value)
+            if column == "pelvic_tilt_change_deg":  # "8 deg tucked" / "12 deg forward", and how
+                text = f"{abs(value):.0f} deg {'tucked' if value < 0 else 'forward'}"
+                text += f" ({m.pelvic_tilt_change_deg.method.split(',')[0]})"
+            lines.append((f"{label}: {text}", RED if flagged else GREEN))
         self._panel.annotate(out, lines)
         if result.cues:
             self._banner.annotate(out, result.cues[0], RED)

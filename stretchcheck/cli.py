@@ -51,6 +51,18 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--side", choices=("left", "right"),
                    help="the side you stretched, if you know it: in a pure side view the pose model can "
                         "mistake the near leg for the far one, which swaps the detected side")
+    a.add_argument("--markers", action="store_true",
+                   help="the person wears stickers on the front (ASIS) and back (PSIS) of the pelvis, "
+                        "on the camera's side: measure pelvic tilt from them")
+    a.add_argument("--marker-color", "--marker-colour", dest="marker_color", metavar="COLOUR",
+                   help="the stickers' colour (implies --markers): green (the default), blue, pink, orange, "
+                        "yellow, or an HSV range 'H1-H2[,S[,V]]' (hue in degrees, e.g. 90-160,110,70)")
+    a.add_argument("--no-outline", action="store_true",
+                   help="do not measure pelvic tilt from the body outline (skips the pose model's "
+                        "segmentation mask, ~15%% faster)")
+    a.add_argument("--neutral-from", type=float, metavar="SECONDS",
+                   help="calibrate the relaxed (neutral) pelvis over the 3 s from SECONDS; default: the "
+                        "first seconds the person stands still, side-on, before the lunge")
     a.add_argument("--quiet", action="store_true", help="no progress bar")
     a.add_argument("--no-store", action="store_true", help="do not save this run in the session store")
 
@@ -91,8 +103,19 @@ def _analyze(args: argparse.Namespace) -> int:
             bar = tqdm(total=total, unit="frame", desc=Path(args.video).name, leave=False, file=sys.stderr)
         bar.update(done - bar.n)
 
+    markers = args.marker_color or ("green" if args.markers else None)
+    if markers:
+        from vision.markers import MarkerColour
+
+        try:
+            MarkerColour.parse(markers)
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+    if args.neutral_from is not None and not args.neutral_from >= 0:
+        raise CliError(f"--neutral-from must be a time in seconds >= 0, got {args.neutral_from}")
     options = AnalyzeOptions(
-        model=args.model, backend=args.backend, rules=rules, write_video=not args.no_video, side=args.side
+        model=args.model, backend=args.backend, rules=rules, write_video=not args.no_video, side=args.side,
+        outline=not args.no_outline, markers=markers, neutral_from_s=args.neutral_from,
     )
     try:
         with quiet_native_stderr():
@@ -177,6 +200,11 @@ def _print_summary(summary: dict, out: Path) -> None:
     if summary["person_found"] and summary["stretched_side"]:
         print(f"stretched side: {summary['stretched_side']}; held {summary['hold_s']:.1f} s, "
               f"good form {summary['good_form_s']:.1f} s")
+    if summary.get("pelvic_tilt"):
+        print(summary["pelvic_tilt"]["note"])
+    if any(f["code"] == "no_glute_engagement" for f in summary["flags"]):
+        print("note: glute engagement is inferred from movement (hip extension, pelvic tuck), "
+              "not measured: a camera cannot see a muscle contract")
     for f in summary["flags"]:
         print(f"  {f['start_s']:6.2f}-{f['end_s']:6.2f} s  {f['code']}: {f['message']}")
     print(f"results in {out}/")

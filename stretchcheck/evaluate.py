@@ -13,7 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from stretchcheck.outputs import METRIC_COLUMNS
+from stretchcheck.outputs import EXTRA_METRIC_COLUMNS, METRIC_COLUMNS
+
+SCORED_COLUMNS = METRIC_COLUMNS + EXTRA_METRIC_COLUMNS  # extra ones where the truth has them
+TILT_COLUMNS = ("pelvic_tilt_deg", "pelvic_tilt_change_deg")
 
 # A flag counts as catching a fault if it is raised while the fault lasts or up to this long
 # after its onset; a raised flag counts as true if it overlaps a fault of the same code give
@@ -111,19 +114,28 @@ class ClipScore:
     flags: dict[str, FlagScore]
     false_flags: list[Episode]  # raised with no matching truth fault
     missed: list[Episode]  # truth faults never flagged
+    # Pelvic tilt errors split by the method that measured each frame ("stickers", "outline"):
+    # (metric, method) -> errors; truth_frames there count every frame with a truth value.
+    by_method: dict[tuple[str, str], MetricErrors] = field(default_factory=dict)
+
+
+def method_family(method: str) -> str:
+    """'stickers' / 'outline' from a pelvic_tilt_method such as 'outline, change from neutral'."""
+    return method.split(",")[0].split(" ")[0] if method else ""
 
 
 def score_clip(estimate_rows: list[dict[str, str]], truth_rows: list[dict[str, str]]) -> ClipScore:
     """Compare one clip's frames.csv rows with its truth rows (matched by frame number)."""
     truth_by_frame = {int(r["frame"]): r for r in truth_rows}
-    metrics = {m: MetricErrors() for m in METRIC_COLUMNS}
+    metrics = {m: MetricErrors() for m in SCORED_COLUMNS}
+    by_method: dict[tuple[str, str], MetricErrors] = {}
     for est in estimate_rows:
         truth = truth_by_frame.get(int(est["frame"]))
         # Angles are judged while the stretch is held: that is where a flag can fire and
         # where the person reads the numbers.
         if truth is None or truth.get("phase") != "stretch":
             continue
-        for m in METRIC_COLUMNS:
+        for m in SCORED_COLUMNS:
             t = _value(truth.get(m))
             if np.isnan(t):
                 continue
@@ -132,6 +144,11 @@ def score_clip(estimate_rows: list[dict[str, str]], truth_rows: list[dict[str, s
             if not np.isnan(e):
                 metrics[m].known_frames += 1
                 metrics[m].errors.append(e - t)
+                if m in TILT_COLUMNS:
+                    key = (m, method_family(est.get("pelvic_tilt_method") or "") or "?")
+                    errs = by_method.setdefault(key, MetricErrors())
+                    errs.known_frames += 1
+                    errs.errors.append(e - t)
 
     truth_eps = episodes_from_rows(truth_rows)
     est_eps = episodes_from_rows(estimate_rows)
@@ -156,4 +173,6 @@ def score_clip(estimate_rows: list[dict[str, str]], truth_rows: list[dict[str, s
             s.raised_true += 1
         else:
             false_flags.append(ee)
-    return ClipScore(metrics=metrics, flags=flags, false_flags=false_flags, missed=missed)
+    for (m, _), errs in by_method.items():
+        errs.truth_frames = metrics[m].truth_frames
+    return ClipScore(metrics=metrics, flags=flags, false_flags=false_flags, missed=missed, by_method=by_method)

@@ -24,6 +24,7 @@ from posture_rules.types import FlagEpisode, FrameResult, Phase
 from stretchcheck import __version__
 from stretchcheck.flag_pictures import FlagPictures
 from stretchcheck.outputs import INFERENCE_NOTES, FramesCsv, write_json_atomic
+from stretchcheck.pelvis_report import neutral_status
 from stretchcheck.pipeline import LiveAnalyzer
 from stretchcheck.setup_check import SetupCheck, check_setup, frame_brightness
 from stretchcheck.store import SessionStore
@@ -44,6 +45,7 @@ class LiveSnapshot:
     fps: float = 0.0
     error: str | None = None
     saved: tuple[str, ...] = ()  # ids of sessions finished in this browser session
+    neutral: dict[str, Any] | None = None  # the neutral-pelvis calibration (pelvis_report.neutral_status)
 
 
 def episode_dict(e: FlagEpisode, image: str | None) -> dict[str, Any]:
@@ -199,9 +201,14 @@ class LiveRunner:
     """
 
     def __init__(self, store_factory: Callable[[], SessionStore] = SessionStore,
-                 analyzer_factory: Callable[[], LiveAnalyzer] = lambda: LiveAnalyzer(model="lite")):
+                 analyzer_factory: Callable[[], LiveAnalyzer] | None = None):
         self._store_factory = store_factory
-        self._analyzer_factory = analyzer_factory
+        # The pelvic-tilt switches of the page; they apply to the next camera session.
+        self.markers: str | None = None
+        self.outline = False
+        self._analyzer_factory = analyzer_factory or (
+            lambda: LiveAnalyzer(model="lite", markers=self.markers, outline=self.outline))
+        self._calibrate_next = False
         self._lock = threading.Lock()
         self._session: LiveSession | None = None
         self._snapshot = LiveSnapshot()
@@ -225,13 +232,17 @@ class LiveRunner:
             try:
                 if self._session is None:
                     self._session = LiveSession(self._store_factory(), self._analyzer_factory())
+                if self._calibrate_next:
+                    self._session.analyzer.request_calibration()
+                    self._calibrate_next = False
                 annotated, result, setup = self._session.process(image, source_time_s)
             except Exception as exc:  # a bad frame must not kill the camera thread
                 log.exception("live frame failed")
                 self._publish(error=f"The checker stopped on a frame: {type(exc).__name__}: {exc}")
                 return image
             self._publish(session_id=self._session.id, result=result, setup=setup,
-                          frames=self._session.frames, fps=self._rate.tick(time.monotonic()), error=None)
+                          frames=self._session.frames, fps=self._rate.tick(time.monotonic()), error=None,
+                          neutral=neutral_status(self._session.analyzer.checker.neutral, result.time_s))
             return annotated
 
     def on_ended(self) -> None:
@@ -242,6 +253,17 @@ class LiveRunner:
     def snapshot(self) -> LiveSnapshot:
         with self._lock:
             return self._snapshot
+
+    def set_pelvis(self, markers: str | None, outline: bool) -> None:
+        """The page's pelvic-tilt switches: sticker colour (None = no stickers) and body
+        outline. Applied from the next camera session (the estimator is made per session)."""
+        with self._lock:
+            self.markers, self.outline = markers, outline
+
+    def calibrate(self) -> None:
+        """Calibrate the neutral pelvis over the next 3 s (the page's guided calibration)."""
+        with self._lock:
+            self._calibrate_next = True
 
     def set_extra(self, **extra: Any) -> None:
         """Data from the page saved with the session (the tool-session timer's steps)."""

@@ -17,7 +17,8 @@ LIVE_METRICS = (
     ("trunk_lean_deg", "Trunk lean", "°", 0),
     ("front_knee_angle_deg", "Front knee angle", "°", 0),
     ("rear_hip_extension_deg", "Rear hip extension", "°", 0),
-    ("pelvic_tilt_deg", "Pelvic tilt", "°", 0),
+    ("pelvic_tilt_change_deg", "Pelvis vs your neutral", "°", 0),
+    ("pelvic_tilt_deg", "Pelvic tilt (stickers)", "°", 0),
     ("knee_past_toes_ratio", "Knee vs toes", " shin", 2),
 )
 UNITS = {metric: unit for metric, _, unit, _ in LIVE_METRICS}
@@ -52,6 +53,10 @@ def allowed_range(config: RulesConfig, metric: str) -> tuple[float | None, float
 
 def format_value(metric: str, value: float) -> str:
     digits = next((d for m, _, _, d in LIVE_METRICS if m == metric), 1)
+    if metric == "pelvic_tilt_change_deg":  # "8° tucked from your neutral" / "12° forward"
+        if round(value, digits) == 0:
+            return "at neutral"
+        return f"{abs(value):.{digits}f}° {'tucked' if value < 0 else 'forward'}"
     sign = "+" if metric in ("trunk_lean_deg", "rear_hip_extension_deg", "knee_past_toes_ratio",
                              "pelvic_tilt_deg") else ""
     return f"{value:{sign}.{digits}f}{UNITS.get(metric, '')}"
@@ -98,20 +103,20 @@ def inference_note(result: FrameResult | None) -> str:
     """What the page must say about the two inferred quantities, with how sure it is now."""
     parts = [
         (
-            "Glute engagement is inferred from how far the rear hip extends, not measured: "
-            "a camera cannot see muscle activity."
+            "Glute engagement is inferred from movement (how far the rear hip extends and, where "
+            "pelvic tilt is measured, whether the pelvis tucks under), not measured: a camera "
+            "cannot see muscle activity."
         )
     ]
     if result is not None:
         hip = result.measurements.rear_hip_extension_deg
         if hip.value is not None:
             parts.append(f"Landmark confidence for it now: {100 * hip.confidence:.0f}%.")
-        tilt = result.measurements.pelvic_tilt_deg
-        if tilt.value is not None:
-            parts.append(f"Pelvic tilt by {tilt.method or 'an inferred method'}, "
-                         f"confidence {100 * tilt.confidence:.0f}%.")
+        change = result.measurements.pelvic_tilt_change_deg
+        if change.value is not None:
+            parts.append(f"Pelvic tilt measured by {change.method}, confidence {100 * change.confidence:.0f}%.")
         else:
-            parts.append("Pelvic tilt is not measured: hip keypoints cannot see it.")
+            parts.append(f"Pelvic tilt not measured now: {change.reason}.")
     return " ".join(parts)
 
 

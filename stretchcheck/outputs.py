@@ -37,18 +37,29 @@ FRAME_COLUMNS = (
     "hold_s",
     "good_form_s",
     "pelvic_tilt_method",
+    "pelvic_tilt_change_deg",
+    "pelvic_tilt_confidence",
+    "lumbar_lordosis_deg",
 )
+# Scored against truth where the truth CSV has them (stretchcheck.evaluate), after the contract.
+EXTRA_METRIC_COLUMNS = ("pelvic_tilt_change_deg",)
 
 INFERENCE_NOTES = {
     "no_glute_engagement": (
-        "Inferred, not measured: a camera cannot see muscle activity. The flag means the rear "
-        "hip did not extend (the pelvis was not pushed forward and tucked), which is what "
-        "contracting the glutes does in this stretch."
+        "Inferred, not measured: an inference from movement, not a measurement of muscle "
+        "activity (a camera cannot see a muscle contract). The flag means the rear hip did not "
+        "extend (the pelvis was not pushed "
+        "forward) and, where pelvic tilt was measured, the pelvis did not tuck under relative to "
+        "the person's own neutral: contracting the glutes does both in this stretch."
     ),
     "pelvic_tilt": (
         "Pelvic tilt cannot be measured from hip keypoints (the hip joints lie on the axis the "
-        "pelvis turns around). It is reported only where a method that can see it was used, "
-        "with that method named; otherwise it is left empty."
+        "pelvis turns around). It is measured only by stickers on the front (ASIS) and back "
+        "(PSIS) of the pelvis, whose line is the tilt itself, or estimated from the body "
+        "outline (how far the lower back swings forward of the buttock), which gives only the "
+        "change from the person's relaxed neutral. Flags use that change. Each frame names the "
+        "method (pelvic_tilt_method) and its confidence; the summary says which method measured "
+        "the stretch. Frames no method could measure are left empty."
     ),
 }
 
@@ -69,11 +80,29 @@ def frame_row(result: FrameResult) -> dict[str, str]:
         "stretched_side": (m.stretched_side or "") if m.person else "",
         "hold_s": f"{result.hold_s:.3f}",
         "good_form_s": f"{result.good_form_s:.3f}",
-        "pelvic_tilt_method": m.pelvic_tilt_deg.method,
+        "pelvic_tilt_method": tilt_method(m),
+        "pelvic_tilt_change_deg": _fmt(m.pelvic_tilt_change_deg.value, 2),
+        "pelvic_tilt_confidence": _fmt(tilt_confidence(m), 2),
+        "lumbar_lordosis_deg": _fmt(m.lumbar_lordosis_deg.value, 1),
     }
     for column in METRIC_COLUMNS:
         row[column] = _fmt(m.metric(column).value, 4 if column.endswith("ratio") else 2)
     return row
+
+
+def tilt_method(m) -> str:
+    """How this frame's pelvic tilt was measured ('' when it was not)."""
+    for meas in (m.pelvic_tilt_change_deg, m.pelvic_tilt_deg):
+        if meas.value is not None:
+            return meas.method
+    return ""
+
+
+def tilt_confidence(m) -> float | None:
+    for meas in (m.pelvic_tilt_change_deg, m.pelvic_tilt_deg):
+        if meas.value is not None:
+            return meas.confidence
+    return None
 
 
 class FramesCsv:

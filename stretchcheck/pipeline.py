@@ -25,6 +25,7 @@ from stretchcheck import __version__
 from stretchcheck.annotate import FrameAnnotator
 from stretchcheck.flag_pictures import FlagPictures
 from stretchcheck.outputs import INFERENCE_NOTES, FramesCsv, write_json_atomic
+from stretchcheck.pelvis_report import TiltStats, pelvis_probe
 from vision.backends import create_estimator
 from vision.estimator import EstimatorOptions
 from vision.landmarks import LEG
@@ -49,6 +50,13 @@ class AnalyzeOptions:
         max_side: frames larger than this are scaled down while decoding.
         side: the stretched side as the person states it (None = detect it). Only labels
             depend on it: every measurement uses the geometric front and rear leg per frame.
+        outline: measure pelvic tilt from the body outline (asks the pose model for its
+            segmentation mask, ~15 % slower). On by default for files: without it (or stickers)
+            pelvic tilt is not measured at all, and a file can afford the time.
+        markers: the pelvic stickers' colour (``vision.markers.MarkerColour.parse``: a name
+            such as ``green`` or an HSV range), or None when the person wears no stickers.
+        neutral_from_s: start of the neutral-pelvis calibration (``[pelvis] neutral_s`` long);
+            None = the first seconds the person holds still before the lunge.
     """
 
     model: str = "heavy"
@@ -57,6 +65,9 @@ class AnalyzeOptions:
     write_video: bool = True
     max_side: int | None = DEFAULT_MAX_SIDE
     side: str | None = None
+    outline: bool = True
+    markers: str | None = None
+    neutral_from_s: float | None = None
 
 
 def analyze_video(
@@ -81,8 +92,10 @@ def analyze_video(
         flags_dir.mkdir(exist_ok=True)
         for old in flags_dir.glob("*.jpg"):
             old.unlink()  # pictures of an earlier run into the same folder would mislead
-        checker = FormChecker(config)
+        checker = FormChecker(config, options.neutral_from_s)
+        probe = pelvis_probe(options.markers, options.outline, config.landmarks.min_confidence)
         annotator = FrameAnnotator(config)
+        tilt_stats = TiltStats()
         peaks = FlagPictures(annotator, flags_dir)
         smoother: CenteredSmoother[Frame] = CenteredSmoother()
         stats: Counter[str] = Counter()
@@ -96,7 +109,9 @@ def analyze_video(
                         render=lambda item: annotator.annotate(*item))
             if options.write_video else None
         )
-        estimator = create_estimator(options.backend, EstimatorOptions(model=options.model))
+        # The mask feeds the outline, and keeps sticker detection to colour on the body.
+        with_mask = options.outline or options.markers is not None
+        estimator = create_estimator(options.backend, EstimatorOptions(model=options.model, with_mask=with_mask))
         try:
             with FramesCsv(out / "frames.csv") as csv_out:
 
@@ -104,6 +119,7 @@ def analyze_video(
                     nonlocal last_time
                     result = checker.update(pose, frame.index)
                     csv_out.write(result)
+                    tilt_stats.see(result)
                     m = result.measurements
                     stats["frames"] += 1
                     stats["with_person"] += int(m.person)
@@ -120,7 +136,7 @@ def analyze_video(
                         peaks.save(episode)
 
                 for frame in source:
-                    pose = estimator.estimate(frame.image, frame.time_s)
+                    pose = probe(frame.image, estimator.estimate(frame.image, frame.time_s))
                     for smoothed, f in smoother.push(pose, frame):
                         handle(smoothed, f)
                     if progress is not None:
@@ -175,6 +191,7 @@ def analyze_video(
             }
             for e in episodes
         ],
+        "pelvic_tilt": tilt_stats.summary(checker, options.outline, options.markers),
         "inferences": INFERENCE_NOTES,
         "outputs": {
             "frames_csv": "frames.csv",
@@ -282,19 +299,31 @@ def _headline(with_person: int, side_votes: Counter[str], episodes: list[FlagEpi
 class LiveAnalyzer:
     """The live (webcam) pipeline: causal smoothing, one frame in, one annotated frame out.
 
-    Not thread-safe; the webcam callback thread owns one instance.
+    Not thread-safe; the webcam callback thread owns one instance. ``markers`` (sticker colour)
+    and ``outline`` switch the pelvic-tilt methods on (see ``AnalyzeOptions``); the outline is
+    off by default live, where the mask's cost comes out of the frame rate.
     """
 
-    def __init__(self, model: str = "lite", backend: str = "onnx", rules: RulesConfig | None = None):
+    def __init__(self, model: str = "lite", backend: str = "onnx", rules: RulesConfig | None = None,
+                 markers: str | None = None, outline: bool = False):
         self.config = rules or load_config()
         self.checker = FormChecker(self.config)
         self.annotator = FrameAnnotator(self.config)
         self.smoother = OneEuroFilter()
-        self.estimator = create_estimator(backend, EstimatorOptions(model=model))
+        self.probe = pelvis_probe(markers, outline, self.config.landmarks.min_confidence)
+        self.estimator = create_estimator(backend, EstimatorOptions(model=model, with_mask=outline or markers is not None))
         self._index = 0
+        self._calibrate = False
+
+    def request_calibration(self) -> None:
+        """Calibrate the neutral pelvis over the ``[pelvis] neutral_s`` from the next frame."""
+        self._calibrate = True
 
     def process(self, image: NDArray[np.uint8], time_s: float) -> tuple[NDArray[np.uint8], Pose, FrameResult]:
-        pose = self.smoother(self.estimator.estimate(image, time_s))
+        if self._calibrate:
+            self.checker.neutral.restart(time_s)
+            self._calibrate = False
+        pose = self.smoother(self.probe(image, self.estimator.estimate(image, time_s)))
         result = self.checker.update(pose, self._index)
         self._index += 1
         return self.annotator.annotate(image, pose, result), pose, result

@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from vision.landmarks import MIRROR_PERMUTATION, NUM_LANDMARKS
+from vision.pelvis_types import PelvisView
 
 FloatArray = NDArray[np.float64]
 
@@ -42,6 +43,8 @@ class Pose:
             the camera), or None.
         world: (33, 3) metric landmarks in metres, hip-centred, or None.
         mask: (height, width) float32 segmentation mask in [0, 1], or None.
+        pelvis: what the frame shows of the pelvis (stickers, body outline) for the
+            pelvic-tilt methods (``vision.pelvis_probe``), or None when none is switched on.
     """
 
     xy: FloatArray
@@ -52,6 +55,7 @@ class Pose:
     depth: FloatArray | None = None
     world: FloatArray | None = None
     mask: NDArray[np.float32] | None = field(default=None, repr=False)
+    pelvis: PelvisView | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         n = self.xy.shape[0] if hasattr(self.xy, "shape") and np.ndim(self.xy) == 2 else -1
@@ -113,6 +117,7 @@ class Pose:
             depth=None if self.depth is None else self.depth[perm],
             world=world,
             mask=None if self.mask is None else self.mask[:, ::-1],
+            pelvis=None if self.pelvis is None else self.pelvis.mirrored(w),
         )
 
     def with_xy(self, xy: FloatArray) -> Pose:
@@ -126,4 +131,19 @@ class Pose:
             depth=self.depth,
             world=self.world,
             mask=self.mask,
+            pelvis=self.pelvis,
+        )
+
+    def with_pelvis(self, pelvis: PelvisView | None) -> Pose:
+        """A copy carrying what the frame shows of the pelvis (``vision.pelvis_probe``)."""
+        return Pose(
+            xy=self.xy,
+            visibility=self.visibility,
+            presence=self.presence,
+            image_size=self.image_size,
+            timestamp_s=self.timestamp_s,
+            depth=self.depth,
+            world=self.world,
+            mask=self.mask,
+            pelvis=pelvis,
         )

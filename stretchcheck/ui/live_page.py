@@ -14,6 +14,7 @@ from stretchcheck.setup_check import SetupCheck
 from stretchcheck.ui import webcam
 from stretchcheck.ui.common import error_panel, rules_config
 from stretchcheck.ui.timer_panel import session_timer, timer_ui
+from stretchcheck.ui.upload_page import MARKER_COLOURS
 
 RUNNER_KEY = "live_runner"
 STATE_COLOURS = {"ok": "#1e8e3e", "fault": "#d93025", "outside": "#e37400", "unknown": "#80868b"}
@@ -40,6 +41,7 @@ def live_ui() -> dict:
                "Your session is saved when you stop the camera or press Save session.")
     runner = live_runner()
     timer = session_timer()
+    pelvis_switches(runner)
     saved_now = None
     video, panel = st.columns([3, 2], gap="medium")
     with video:
@@ -65,8 +67,38 @@ def live_ui() -> dict:
     return {"playing": playing, "saved": saved_now}
 
 
+def pelvis_switches(runner: LiveRunner) -> None:
+    """Stickers and body outline for pelvic tilt; applied when the camera (re)starts."""
+    with st.expander("Pelvic tilt: stickers, body outline, your neutral"):
+        markers = st.checkbox("I wear pelvic stickers (front and back of the pelvis, camera side)", key="live_markers")
+        colour = st.selectbox("Sticker colour", MARKER_COLOURS, key="live_marker_colour", disabled=not markers)
+        outline = st.checkbox("Body outline (slower: fewer frames per second)", key="live_outline")
+        runner.set_pelvis(colour if markers else None, outline)
+        st.caption("Applies when you start the camera. Hip keypoints cannot see pelvic tilt; without "
+                   "stickers or the outline it is not measured.")
+
+
+def neutral_ui(runner: LiveRunner, snap: LiveSnapshot) -> None:
+    """The guided 3-second neutral calibration: button, progress and what was found."""
+    st.markdown("**Your neutral pelvis**")
+    status = snap.neutral or {"state": "waiting", "progress": 0.0,
+                              "text": "Start the camera, stand relaxed, side-on, arms folded, then press Calibrate."}
+    if status["state"] == "collecting":
+        st.progress(status["progress"], text=status["text"])
+    else:
+        st.caption(status["text"])
+    if st.button("Calibrate neutral (3 s)", key="live_calibrate",
+                 help="Stand relaxed and still, side-on, arms folded across your chest, for 3 seconds: "
+                      "tilt is then judged as the change from this, because absolute tilt differs "
+                      "from person to person."):
+        runner.calibrate()
+
+
 def _cues_panel(runner: LiveRunner, playing: bool) -> None:
-    cues_ui(runner.snapshot(), playing)
+    snap = runner.snapshot()
+    cues_ui(snap, playing)
+    if playing or snap.neutral:
+        neutral_ui(runner, snap)
 
 
 def _timer_panel(runner: LiveRunner, playing: bool, ticking: bool) -> None:

@@ -15,6 +15,7 @@ from stretchcheck.ui.session_view import flags_gallery_ui, timeline_ui
 from vision.video import VideoError
 
 VIDEO_TYPES = ("mp4", "mov", "m4v", "webm", "avi", "mkv")
+MARKER_COLOURS = ("green", "blue", "pink", "orange", "yellow")  # vision.markers.NAMED_COLOURS
 MAX_UPLOAD_MB = 200  # also server.maxUploadSize in .streamlit/config.toml
 RESULT_KEY = "upload_session"
 
@@ -48,11 +49,20 @@ def upload_ui() -> dict:
                            help="onnx: ONNX Runtime, the default, ~1.5x faster on a small CPU; "
                                 "mediapipe: MediaPipe Tasks. Same model weights: the landmarks "
                                 "agree to well under a pixel")
+    outline = st.checkbox("Pelvic tilt from the body outline", value=True, key="upload_outline",
+                          help="Reads the lower back's curve from the pose model's body mask (about 15% "
+                               "slower). Gives the change from your relaxed neutral: stand side-on, arms "
+                               "folded, for 3 s before the lunge.")
+    markers = st.checkbox("Pelvic stickers (markers)", value=False, key="upload_markers",
+                          help="Two coloured stickers on the front (ASIS) and back (PSIS) of the pelvis, on "
+                               "the camera's side: the line between them is the tilt itself.")
+    colour = st.selectbox("Sticker colour", MARKER_COLOURS, key="upload_marker_colour", disabled=not markers)
     error = None
     if uploaded is not None and st.button("Analyse", key="upload_go", type="primary"):
         error = check_upload(uploaded.name, uploaded.size)
         if error is None:
-            session_id, error = analyse_upload(uploaded.name, uploaded.getvalue(), model, backend)
+            session_id, error = analyse_upload(uploaded.name, uploaded.getvalue(), model, backend,
+                                               markers=colour if markers else None, outline=outline)
             if session_id:
                 st.session_state[RESULT_KEY] = session_id
         if error:
@@ -63,7 +73,8 @@ def upload_ui() -> dict:
     return {"session_id": session_id, "error": error}
 
 
-def analyse_upload(name: str, data: bytes, model: str, backend: str = "onnx") -> tuple[str | None, str | None]:
+def analyse_upload(name: str, data: bytes, model: str, backend: str = "onnx", markers: str | None = None,
+                   outline: bool = True) -> tuple[str | None, str | None]:
     """Analyse the uploaded bytes with a progress bar; (session id, None) or (None, error)."""
     s = store()
     # The upload is written under a name we make up: the user's file name is only a label.
@@ -78,7 +89,7 @@ def analyse_upload(name: str, data: bytes, model: str, backend: str = "onnx") ->
         bar.progress(fraction, text=f"Analysing: frame {done}" + (f" of {total}" if total else ""))
 
     try:
-        options = AnalyzeOptions(model=model, backend=backend, rules=rules_config())
+        options = AnalyzeOptions(model=model, backend=backend, rules=rules_config(), markers=markers, outline=outline)
         summary = analyze_video(video, work / "out", options, progress)
         summary["clip"]["file"] = Path(name).name  # the label shown in review, not our temp path
         session_id = s.save_analysis(summary, work / "out", source="upload")
@@ -107,6 +118,9 @@ def show_result(session_id: str) -> None:
                f"good form {session['good_form_s']:.1f} s. Saved as session {session_id}.")
     if summary.get("reading_stopped"):
         st.warning(f"Reading stopped early: {summary['reading_stopped']}; the frames before it were analysed.")
+    if summary.get("pelvic_tilt"):
+        st.caption(summary["pelvic_tilt"]["note"] + " Glute engagement is inferred from movement, "
+                   "not a measurement of muscle activity.")
     if (media / "annotated.mp4").is_file():
         st.video((media / "annotated.mp4").read_bytes(), format="video/mp4")
     timeline_ui(session, rules_config())

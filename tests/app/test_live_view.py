@@ -24,7 +24,8 @@ def frame(flags=(), cues=(), phase=Phase.STRETCH, **values) -> FrameResult:
         ("trunk_lean_deg", -10.0, 15.0, "-10° to +15°"),
         ("front_knee_angle_deg", 70.0, 115.0, "70° to 115°"),
         ("rear_hip_extension_deg", 5.0, None, "at least +5°"),
-        ("pelvic_tilt_deg", None, 15.0, "at most +15°"),
+        ("pelvic_tilt_change_deg", None, 5.0, "at most 5° forward"),
+        ("pelvic_tilt_deg", None, None, "no limit"),
     ],
 )
 def test_allowed_ranges_come_from_the_rules_file(metric, low, high, text):
@@ -58,3 +59,14 @@ def test_inference_note_says_glute_is_inferred_and_tilt_unmeasured():
     from stretchcheck.live_view import inference_note
 
     assert "inferred" in inference_note(None) and "not measured" in inference_note(None)
+
+
+def test_tilt_change_reads_as_tucked_or_forward_and_names_its_method():
+    from stretchcheck.live_view import format_value, inference_note
+
+    assert format_value("pelvic_tilt_change_deg", -8.2) == "8° tucked"
+    assert format_value("pelvic_tilt_change_deg", 12.0) == "12° forward"
+    m = FrameMeasurements(person=True, facing="right", front_side="left",
+                          pelvic_tilt_change_deg=Measurement(-8.0, confidence=0.8, method="stickers, change from neutral"))
+    note = inference_note(FrameResult(0, 0.0, m, Phase.STRETCH, 1.0, 1.0))
+    assert "stickers, change from neutral" in note and "80%" in note and "inferred" in note

@@ -64,7 +64,7 @@ def test_held_poses_show_exactly_the_expected_faults_with_margin(sc):
         setup = sample_setup(sc, seed)
         seen = set()
         for params in [setup.hold] + ([setup.fault] if setup.fault else []):
-            t = measure(forward_kinematics(setup.build, lunge_pose(setup.build, params)))
+            t = measure(forward_kinematics(setup.build, lunge_pose(setup.build, params)), setup.neutral_tilt_deg)
             flags, _ = fault_flags(t, rules)
             seen.update(flags)
             if setup.fault is not None and params is setup.hold:

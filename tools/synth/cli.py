@@ -74,9 +74,11 @@ SAMPLES = {
     "good_left_side": ("good_left_side_facing_right", 11),
     "good_right_side": ("good_right_side_facing_left", 12),
     "trunk_forward": ("trunk_forward", 21),
-    "no_glute": ("no_glute", 14),
+    "no_glute": ("no_glute", 33),
     "knee_past_toes": ("knee_past_toes", 15),
     "anterior_tilt": ("anterior_tilt", 16),
+    "markers_tucked": ("markers_tucked", 4),
+    "markers_anterior_tilt": ("markers_anterior_tilt", 4),
 }
 SAMPLE_CRF, SAMPLE_PRESET = 20, "medium"
 

@@ -20,12 +20,15 @@ from pathlib import Path
 import numpy as np
 
 from tools.synth.lunge import lunge_pose, standing_pose
-from tools.synth.person import LANDMARK_POINTS, Placement, figure, pose_person
+from tools.synth.person import LANDMARK_POINTS, Placement, figure, near_side, pose_person
+from tools.synth.shapes import body_primitives
+from tools.synth.stickers import NAMES as STICKER_NAMES
+from tools.synth.stickers import sticker_points
 from tools.synth.render import Renderer
 from tools.synth.room import render_background
 from tools.synth.scenarios import Scenario
 from tools.synth.timeline import Timeline, walk_fn
-from tools.synth.truth import fault_flags, load_rules, measure
+from tools.synth.truth import GATES, fault_flags, load_rules, measure
 from tools.synth.variation import Setup, sample_setup
 from tools.synth.video import Mp4Writer
 
@@ -34,7 +37,8 @@ FRAME_COLUMNS = [
     "frame", "time_s", "person", "facing", "phase", "trunk_lean_deg", "front_knee_angle_deg",
     "knee_past_toes_ratio", "rear_hip_extension_deg", "pelvic_tilt_deg", "flags",
 ]
-EXTRA_COLUMNS = ["stretched_side", "front_leg", "lateral_bend_deg", "near_threshold", "segment", "yaw_deg", "visible_joints"]
+EXTRA_COLUMNS = ["stretched_side", "front_leg", "lateral_bend_deg", "near_threshold", "segment", "yaw_deg", "visible_joints",
+                 "pelvic_tilt_change_deg"]
 # A person counts as present when at least this many of these joints are inside the frame.
 PRESENCE_JOINTS = ["nose", "left_shoulder", "right_shoulder", "left_hip", "right_hip",
                    "left_knee", "right_knee", "left_ankle", "right_ankle"]
@@ -46,7 +50,8 @@ def build_timeline(sc: Scenario, setup: Setup) -> Timeline:
     b = setup.build
     hold = lunge_pose(b, setup.hold)
     tl = Timeline(b)
-    tl.hold(standing_pose(b, arms="down"), 0.6, "setting_up", "stand", sway=False)
+    stand = standing_pose(b, arms=sc.stand_arms).with_(pelvic_tilt_deg=setup.neutral_tilt_deg)
+    tl.hold(stand, sc.stand_s, "setting_up", "stand", sway=False)
     tl.move(hold, 1.3, "setting_up", "step_in")
     rest = sc.duration_s - tl.duration
     if setup.fault is not None:
@@ -101,7 +106,7 @@ def generate_clip(sc: Scenario, seed: int, out_dir: Path, name: str | None = Non
         t = i / fps
         pose, phase, label = tl.at(t)
         person = pose_person(setup.build, pose, Placement(sc.facing, setup.offset_x))
-        figs = [figure(person, setup.appearance)]
+        figs = [figure(person, setup.appearance, setup.stickers, sc.facing)]
         if walker is not None and t >= pb.t_start:
             wt = t - pb.t_start
             wpose = replace(walker(wt), root_x=0.0)
@@ -118,6 +123,10 @@ def generate_clip(sc: Scenario, seed: int, out_dir: Path, name: str | None = Non
                 frames.append(img)
 
         lms = person.landmarks_world()
+        if setup.stickers is not None:  # true sticker centres, for detector studies
+            body = body_primitives(person.skeleton, setup.appearance)
+            for nm, (centre, _) in sticker_points(person.skeleton, body, near_side(sc.facing)).items():
+                lms[nm] = person.world(centre)
         names = list(lms)
         P = np.array([lms[k] for k in names])
         uv, z = cam.project(P)
@@ -125,11 +134,14 @@ def generate_clip(sc: Scenario, seed: int, out_dir: Path, name: str | None = Non
         dist = np.linalg.norm(P - cam.C, axis=1)
         vis = np.zeros(len(names), bool)
         for k in np.nonzero(inside)[0] if renderer is not None else ():
-            vis[k] = dist[k] <= renderer.depth[int(uv[k, 1]), int(uv[k, 0])] + OCCLUSION_TOLERANCE_M
+            if names[k] in STICKER_NAMES:  # visible: the sticker's own colour is drawn there
+                vis[k] = renderer.material_at(int(uv[k, 0]), int(uv[k, 1])) == (0, "sticker")
+            else:
+                vis[k] = dist[k] <= renderer.depth[int(uv[k, 1]), int(uv[k, 0])] + OCCLUSION_TOLERANCE_M
         present = sum(inside[names.index(j)] for j in PRESENCE_JOINTS) >= PRESENCE_MIN
         if not present:
             phase = "no_person"
-        tr = measure(person.skeleton)
+        tr = measure(person.skeleton, setup.neutral_tilt_deg)
         flags, near = fault_flags(tr, rules) if phase == "stretch" else ([], [])
         seen_flags.update(flags)
         row = {"frame": i, "time_s": f"{t:.4f}", "person": int(present), "facing": sc.facing if present else "", "phase": phase}
@@ -140,6 +152,7 @@ def generate_clip(sc: Scenario, seed: int, out_dir: Path, name: str | None = Non
                 pelvic_tilt_deg=_fmt(tr.pelvic_tilt_deg), flags=";".join(sorted(flags)),
                 stretched_side=tr.stretched_side, front_leg=tr.front_side, lateral_bend_deg=_fmt(tr.lateral_bend_deg),
                 near_threshold=";".join(sorted(set(near))),
+                pelvic_tilt_change_deg=_fmt(tr.pelvic_tilt_change_deg),
             )
         row.update(segment=label, yaw_deg=_fmt(sc.yaw_deg, 1), visible_joints=int(sum(inside)))
         truth_rows.append(row)
@@ -170,6 +183,9 @@ def generate_clip(sc: Scenario, seed: int, out_dir: Path, name: str | None = Non
         "expected_flags": sorted(sc.expected_flags),
         "flags_seen": sorted(seen_flags),
         "rules": {k: {"metric": m, "below": lo, "above": hi} for k, (m, lo, hi) in rules.items()},
+        "rule_gates": {k: {"metric": m, "below": lo, "above": hi} for k, (m, lo, hi) in GATES.items()},
+        "neutral_tilt_deg": setup.neutral_tilt_deg,
+        "stickers": None if setup.stickers is None else {**setup.stickers.to_dict(), "side": near_side(sc.facing)},
         "build": setup.build.to_dict(),
         "appearance": setup.appearance.to_dict(),
         "camera": cam.to_dict(),

@@ -59,7 +59,7 @@ class BodyPose:
     legs: dict[str, LegAngles] = field(
         default_factory=lambda: {s: LegAngles() for s in SIDES}
     )
-    arms: str = "down"  # down | hips | thigh | overhead_left | overhead_right | swing
+    arms: str = "down"  # down | hips | thigh | chest | overhead_left | overhead_right | swing
     arm_swing_deg: float = 0.0  # walking: left arm forward by this much, right arm back
     arms_from: str | None = None  # while changing arm style: the old style...
     arm_mix: float = 1.0  # ...and how far (0 = old style, 1 = ``arms``) the change has gone
@@ -206,6 +206,11 @@ def _arm_target(b: Build, pose: BodyPose, style: str, side: str, j: dict[str, Ve
         target = knee + 0.28 * (hip - knee) + np.array([0.0, 0.05 * h, 0.0])
         target[2] = knee[2] + sgn * 0.035 * h * b.girth
         return target, lateral * 0.8 + np.array([-0.3, 0.0, 0.0])
+    if style == "chest":
+        # Forearms folded across the chest: the calibration stance that keeps both arms off
+        # the lower back's outline (an arm hanging at the side covers the lumbar hollow).
+        target = j["mid_shoulder"] + R_thorax @ np.array([0.10 * h, -0.11 * h, -sgn * 0.06 * h])
+        return target, R_thorax @ np.array([0.3, -1.0, sgn * 0.6])
     if style == f"overhead_{side}":
         target = sh + R_thorax @ np.array([0.02 * h, 0.33 * h, -sgn * 0.05 * h])
         return target, lateral + np.array([0.0, 0.0, 0.0])

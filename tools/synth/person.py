@@ -16,6 +16,7 @@ from tools.synth.head import face_points
 from tools.synth.kinematics import BodyPose, Skeleton, forward_kinematics
 from tools.synth.render import Figure
 from tools.synth.shapes import body_primitives, body_to_world, primitives_to_world
+from tools.synth.stickers import StickerSpec, sticker_decals, sticker_points
 
 # BlazePose landmark name -> skeleton point ("hand" is the fingertip: INDEX/PINKY).
 LANDMARK_POINTS = {
@@ -61,8 +62,22 @@ def pose_person(build: Build, pose: BodyPose, place: Placement) -> PosedPerson:
     return PosedPerson(sk, R, t)
 
 
-def figure(person: PosedPerson, appearance: Appearance) -> Figure:
-    prims = primitives_to_world(body_primitives(person.skeleton, appearance), person.R, person.t)
+def near_side(facing: str) -> str:
+    """The body side facing the camera (which sits on +z): the right side when facing right."""
+    return "right" if facing == "right" else "left"
+
+
+def figure(person: PosedPerson, appearance: Appearance, stickers: StickerSpec | None = None,
+           facing: str = "right") -> Figure:
+    """The person's primitives; ``stickers`` adds the ASIS/PSIS discs on the camera's side."""
+    body = body_primitives(person.skeleton, appearance)
+    palette = appearance.palette()
+    decals = []
+    if stickers is not None:
+        points = sticker_points(person.skeleton, body, near_side(facing))
+        decals = [(person.world(c), r, m) for c, r, m in sticker_decals(points, stickers)]
+        palette["sticker"] = np.array(stickers.colour, float)
+    prims = primitives_to_world(body, person.R, person.t)
     j = person.skeleton.joints
     H = person.skeleton.build.height
     casters = []
@@ -71,4 +86,4 @@ def figure(person: PosedPerson, appearance: Appearance) -> Figure:
             for w in (0.0, 0.5, 1.0):
                 p = (1 - w) * j[f"{s}_{a}"] + w * j[f"{s}_{b_}"]
                 casters.append((person.world(p), r * H / 1.75))
-    return Figure(prims, appearance.palette(), casters)
+    return Figure(prims, palette, casters, decals)

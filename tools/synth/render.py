@@ -35,6 +35,9 @@ class Figure:
     prims: list[tuple]
     palette: dict[str, np.ndarray]
     casters: list[tuple[np.ndarray, float]] = field(default_factory=list)  # (point, radius)
+    # Decals painted on this figure's own surface: (world centre on the surface, radius m,
+    # material). A surface pixel within the radius takes the material (stickers on the skin).
+    decals: list[tuple[np.ndarray, float, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -76,24 +79,80 @@ class Renderer:
         self._mat = np.full((self.cam.height, self.cam.width), -1, np.int16)
         self._box = None
         albedo, spec, items = [], [], []
-        for fig in figures:
+        self._materials: list[tuple[int, str]] = []  # (figure index, material name) per id
+        decals = []
+        for k, fig in enumerate(figures):
             ids = {}
             for name, colour in fig.palette.items():
                 ids[name] = len(albedo)
+                self._materials.append((k, name))
                 albedo.append(colour)
                 spec.append(SPECULAR.get(name, 0.0))
             for p in fig.prims:
                 item = self._to_camera(p)
                 if item is not None:
                     items.append((item, ids[p[-1]]))
+            own = np.array(sorted(set(ids.values())), np.int16)
+            decals += [(centre, radius, ids[name], own) for centre, radius, name in fig.decals]
         items.sort(key=lambda it: it[0][1])  # near to far: later pixels mostly fail the z-test
         for item, mat_id in items:
             for bb in item[2]:
                 self._cast(depth, item, mat_id, bb)
+        painted = [self._decal(depth, *decal) for decal in decals]
         if self._box is not None:
             self._shade_people(img, np.asarray(albedo, np.float32), np.asarray(spec, np.float32))
+        for p in painted:
+            if p is not None:
+                self._blend_decal(img, *p, albedo)
         self.depth = depth  # kept for the truth's landmark-occlusion test
         return self._post(img)
+
+    def _decal(self, depth, centre, radius: float, mat_id: int, own):
+        """A round patch of ``mat_id`` on one figure's visible surface within ``radius`` of
+        ``centre``: it follows the skin and is hidden exactly where the skin is. Returns
+        (box, coverage, material) for the blend after shading: each pixel is covered in
+        proportion to how much of its footprint on the surface lies inside the patch (a
+        camera integrates over the pixel; a 5-pixel sticker sampled at pixel centres only
+        would shift by up to half a pixel). Pixels at least half covered take the material."""
+        cam = self.cam
+        c = cam.to_cam(centre)
+        if c[2] <= 0.1:
+            return None
+        u, v = cam.cx + cam.f * c[0] / c[2], cam.cy + cam.f * c[1] / c[2]
+        r_px = radius * cam.f / c[2] + 2.0
+        x0, x1 = max(0, int(u - r_px)), min(cam.width, int(u + r_px) + 2)
+        y0, y1 = max(0, int(v - r_px)), min(cam.height, int(v + r_px) + 2)
+        if x0 >= x1 or y0 >= y1:
+            return None
+        mat = self._mat[y0:y1, x0:x1]
+        t = depth[y0:y1, x0:x1]
+        rays = np.stack([self.rx[y0:y1, x0:x1], self.ry[y0:y1, x0:x1], self.rz[y0:y1, x0:x1]], -1)
+        dist = np.linalg.norm(rays * t[..., None] - c.astype(np.float32), axis=-1)
+        # The pixel's footprint on the surface: t / f across, stretched where the surface is
+        # seen at a grazing angle.
+        cos_view = np.abs((self._normal[y0:y1, x0:x1] * rays).sum(-1))
+        foot = t / cam.f / np.maximum(cos_view, 0.3)
+        cover = np.clip((radius - dist) / foot + 0.5, 0.0, 1.0) * np.isin(mat, own)
+        mat[cover >= 0.5] = mat_id
+        return (x0, y0, x1, y1), cover.astype(np.float32), mat_id
+
+    def _blend_decal(self, img, box, cover, mat_id: int, albedo) -> None:
+        x0, y0, x1, y1 = box
+        iy, ix = np.nonzero(cover > 0)
+        if iy.size == 0:
+            return
+        n = self._normal[y0:y1, x0:x1][iy, ix]
+        view = -np.stack([self.rx[y0:y1, x0:x1][iy, ix], self.ry[y0:y1, x0:x1][iy, ix], self.rz[y0:y1, x0:x1][iy, ix]], -1)
+        col = shade(n, np.repeat(np.asarray(albedo[mat_id], np.float32)[None], iy.size, 0), self.light, view, 0.0)
+        w = cover[iy, ix][:, None]
+        region = img[y0:y1, x0:x1]
+        region[iy, ix] = (w * col + (1.0 - w) * region[iy, ix]).astype(np.uint8)
+
+    def material_at(self, x: int, y: int) -> tuple[int, str] | None:
+        """(figure index, material name) drawn at pixel (x, y) by the last ``render``, or None."""
+        if not (0 <= y < self._mat.shape[0] and 0 <= x < self._mat.shape[1]) or self._mat[y, x] < 0:
+            return None
+        return self._materials[int(self._mat[y, x])]
 
     def _shade_people(self, img, albedo, spec) -> None:
         x0, y0, x1, y1 = self._box

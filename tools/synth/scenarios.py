@@ -33,6 +33,18 @@ class Scenario:
     expected_flags: tuple[str, ...] = ()  # flags of the held pose (and of ``fault`` if any)
     # Per-variant jitter: field -> (low, high) offsets added to ``hold`` (and ``fault``).
     jitter: dict[str, tuple[float, float]] = field(default_factory=dict)
+    # The relaxed stand before stepping in: how long, and the arms. 3 s with the arms folded
+    # across the chest is the neutral-pelvis calibration (an arm hanging at the side covers
+    # the lower back's outline).
+    stand_s: float = 0.6
+    stand_arms: str = "down"
+    # The person's relaxed (neutral) pelvic tilt is NEUTRAL_TILT_DEG, plus a per-variant
+    # offset drawn from this range when given (people differ by ~0-20 deg).
+    neutral_jitter: tuple[float, float] | None = None
+    # ``hold``/``fault`` pelvic_tilt_deg are changes from the person's neutral, not absolute.
+    tilt_from_neutral: bool = False
+    stickers: bool = False  # ASIS/PSIS stickers on the camera's side (tools/synth/stickers.py)
+    arm_choices: tuple[str, ...] | None = None  # arms drawn per variant (None: the default mix)
 
     def to_dict(self) -> dict:
         return {
@@ -44,6 +56,10 @@ class Scenario:
             "passerby": self.passerby,
             "duration_s": self.duration_s,
             "expected_flags": list(self.expected_flags),
+            "stand_s": self.stand_s,
+            "stand_arms": self.stand_arms,
+            "tilt_from_neutral": self.tilt_from_neutral,
+            "stickers": self.stickers,
         }
 
 
@@ -57,6 +73,24 @@ GOOD_JITTER = {
 
 def _good(name, front_leg, facing, desc, **kw):
     return Scenario(name, desc, GOOD.with_(front_leg=front_leg), facing=facing, jitter=GOOD_JITTER, **kw)
+
+
+# Pelvic-tilt scenarios: tilts are changes from the person's neutral (NEUTRAL_JITTER around
+# 10 deg). Good form tucks 7 deg behind it; the fault tips 12 deg in front of it (the flag's
+# limit is +5: both sit 5 deg or more from it, with jitter).
+NEUTRAL_JITTER = (-5.0, 5.0)
+GOOD_REL = GOOD.with_(pelvic_tilt_deg=-7.0)
+TIPPED = GOOD.with_(pelvic_tilt_deg=12.0)
+REL_JITTER = {"trunk_lean_deg": (-2.5, 2.5), "front_knee_deg": (-4.0, 4.0), "rear_hip_ext_deg": (-3.0, 3.0),
+              "pelvic_tilt_deg": (-1.5, 1.5)}
+
+
+def _calib(name, front_leg, facing, hold, desc, fault=None, duration_s=6.4, **kw):
+    kw.setdefault("arm_choices", ("thigh", "chest"))
+    return Scenario(name, desc, hold.with_(front_leg=front_leg), facing=facing,
+                    fault=None if fault is None else fault.with_(front_leg=front_leg),
+                    duration_s=duration_s, jitter=REL_JITTER, stand_s=3.0, stand_arms="chest",
+                    neutral_jitter=NEUTRAL_JITTER, tilt_from_neutral=True, **kw)
 
 
 SCENARIOS: list[Scenario] = [
@@ -110,27 +144,35 @@ SCENARIOS: list[Scenario] = [
     ),
     Scenario(
         "no_glute",
-        "Rear hip not extended (thigh in line with the trunk or ahead): no glute engagement.",
-        GOOD.with_(rear_hip_ext_deg=-5.0),
+        "Rear hip not extended (thigh in line with the trunk or ahead) and the pelvis not tucked "
+        "(at its relaxed neutral): no glute engagement.",
+        GOOD.with_(rear_hip_ext_deg=-5.0, pelvic_tilt_deg=9.5),
         expected_flags=("no_glute_engagement",),
         jitter={"rear_hip_ext_deg": (-4, 4), "trunk_lean_deg": (-2, 2)},
     ),
     Scenario(
         "anterior_tilt",
-        "Pelvis tipped forward ~23 deg (not tucked): deep lumbar curve, buttocks out.",
+        "3 s relaxed stand (arms folded: the neutral calibration), then the lunge with the pelvis "
+        "tipped forward ~23 deg (13 deg in front of its neutral): deep lumbar curve, buttocks out.",
         GOOD.with_(pelvic_tilt_deg=23.0),
         facing="left",
+        duration_s=6.4,
         expected_flags=("anterior_pelvic_tilt",),
         jitter={"pelvic_tilt_deg": (-1.5, 1.5), "trunk_lean_deg": (-2, 2)},
+        stand_s=3.0,
+        stand_arms="chest",
     ),
     Scenario(
         "tilt_comes_and_goes",
-        "Good hold; the pelvis tips forward to ~23 deg for ~1.4 s, then tucks again.",
+        "3 s relaxed stand (neutral calibration); good hold; the pelvis tips forward to ~23 deg "
+        "for ~1.4 s, then tucks again.",
         GOOD,
         fault=GOOD.with_(pelvic_tilt_deg=23.0),
-        duration_s=5.5,
+        duration_s=7.9,
         expected_flags=("anterior_pelvic_tilt",),
         jitter={"trunk_lean_deg": (-2, 2)},
+        stand_s=3.0,
+        stand_arms="chest",
     ),
     Scenario(
         "lean_comes_and_goes",
@@ -150,6 +192,40 @@ SCENARIOS: list[Scenario] = [
     ),
     _good("oblique_20", "right", "right", "Good form seen 20 deg off the side view.", yaw_deg=20.0),
     _good("oblique_45", "left", "left", "Good form seen 45 deg off the side view.", yaw_deg=45.0),
+    # --- pelvic tilt against the person's own neutral (issue #7) ---------------------------
+    # Each starts with the 3 s calibration stand (arms folded); the person's neutral tilt
+    # varies (5-15 deg); good form tucks the pelvis 7 deg behind it, the fault tips it 12 deg
+    # in front of it. ``markers_*`` wear the ASIS/PSIS stickers.
+    _calib("calib_tucked_facing_right", "right", "right", GOOD_REL,
+           "Neutral calibration, then good form with the pelvis tucked ~7 deg behind neutral."),
+    _calib("calib_tucked_facing_left", "left", "left", GOOD_REL,
+           "Neutral calibration, then good form (tucked), facing left."),
+    _calib("calib_anterior_tilt", "right", "left", TIPPED,
+           "Neutral calibration, then the pelvis tipped ~12 deg in front of its neutral.",
+           expected_flags=("anterior_pelvic_tilt",)),
+    _calib("calib_tilt_comes_and_goes", "left", "right", GOOD_REL,
+           "Neutral calibration; tucked hold; the pelvis tips ~12 deg in front of neutral for "
+           "~1.4 s, then tucks again.", fault=TIPPED, duration_s=8.0, expected_flags=("anterior_pelvic_tilt",)),
+    _calib("calib_oblique_30", "right", "right", GOOD_REL,
+           "Neutral calibration, good form (tucked), camera 30 deg off the side view.", yaw_deg=30.0),
+    # Stickers: filmed from the stretched (rear) leg's side; with the front leg toward the
+    # camera its raised thigh hides the front (ASIS) sticker (markers_front_leg_near).
+    _calib("markers_tucked", "left", "right", GOOD_REL,
+           "Stickers on ASIS and PSIS; neutral calibration; good form, tucked.", stickers=True),
+    _calib("markers_anterior_tilt", "right", "left", TIPPED,
+           "Stickers; neutral calibration; the pelvis tipped ~12 deg in front of neutral.",
+           stickers=True, expected_flags=("anterior_pelvic_tilt",)),
+    _calib("markers_tilt_comes_and_goes", "left", "right", GOOD_REL,
+           "Stickers; neutral calibration; tucked hold with ~1.4 s of anterior tilt.", stickers=True,
+           fault=TIPPED, duration_s=8.0, expected_flags=("anterior_pelvic_tilt",)),
+    _calib("markers_oblique_30", "right", "left", GOOD_REL,
+           "Stickers; good form (tucked), camera 30 deg off the side view.", stickers=True, yaw_deg=30.0),
+    _calib("markers_hands_on_hips", "left", "right", GOOD_REL,
+           "Stickers; good form with the hands on the hips, which may hide a sticker.", stickers=True,
+           arm_choices=("hips",)),
+    _calib("markers_front_leg_near", "right", "right", GOOD_REL,
+           "Stickers; good form filmed from the front leg's side: the raised front thigh hides the "
+           "front (ASIS) sticker.", stickers=True),
     Scenario(
         "walk_out",
         "Good hold, then the person stands up and walks out of the frame (no_person at the end).",

@@ -30,8 +30,15 @@ FALLBACK_RULES: dict[str, tuple[str, float | None, float | None]] = {
     "front_knee_past_toes": ("knee_past_toes_ratio", None, 0.05),
     "front_knee_angle": ("front_knee_angle_deg", 70.0, 115.0),
     "no_glute_engagement": ("rear_hip_extension_deg", 5.0, None),
-    "anterior_pelvic_tilt": ("pelvic_tilt_deg", None, 15.0),
+    "anterior_pelvic_tilt": ("pelvic_tilt_change_deg", None, 5.0),
 }
+# A rule's second condition (the rule table's and_metric): the fault also needs it.
+FALLBACK_GATES: dict[str, tuple[str, float | None, float | None]] = {
+    "no_glute_engagement": ("pelvic_tilt_change_deg", None, -5.0),
+}
+# The person's relaxed standing pelvic tilt (lunge.standing_pose), unless a clip sets its own:
+# pelvic_tilt_change_deg, what the tilt flag judges, is measured from it.
+NEUTRAL_TILT_DEG = 10.0
 # A value this close to a limit is marked "near": a checker may fairly call it either way.
 NEAR_MARGIN = {"knee_past_toes_ratio": 0.05}
 NEAR_MARGIN_DEG = 3.0
@@ -42,6 +49,7 @@ METRICS = (
     "knee_past_toes_ratio",
     "rear_hip_extension_deg",
     "pelvic_tilt_deg",
+    "pelvic_tilt_change_deg",
 )
 
 
@@ -57,6 +65,19 @@ def load_rules(path: Path = RULES_TOML) -> dict[str, tuple[str, float | None, fl
     return rules or dict(FALLBACK_RULES)
 
 
+def load_gates(path: Path = RULES_TOML) -> dict[str, tuple[str, float | None, float | None]]:
+    """Fault code -> (and_metric, and_below, and_above): the second condition some rules have."""
+    if not path.exists():
+        return dict(FALLBACK_GATES)
+    with path.open("rb") as fh:
+        table = tomllib.load(fh).get("rules", {})
+    return {code: (r["and_metric"], r.get("and_below"), r.get("and_above"))
+            for code, r in table.items() if r.get("and_metric")}
+
+
+GATES = load_gates()
+
+
 @dataclass(frozen=True)
 class FrameTruth:
     front_side: str
@@ -66,6 +87,7 @@ class FrameTruth:
     rear_hip_extension_deg: float
     pelvic_tilt_deg: float
     lateral_bend_deg: float
+    pelvic_tilt_change_deg: float = 0.0  # tilt minus the person's relaxed neutral
 
     @property
     def stretched_side(self) -> str:
@@ -83,7 +105,7 @@ def _fwd_from_down(v) -> float:
     return math.degrees(math.atan2(v[0], -v[1]))
 
 
-def measure(sk: Skeleton) -> FrameTruth:
+def measure(sk: Skeleton, neutral_tilt_deg: float = NEUTRAL_TILT_DEG) -> FrameTruth:
     j = sk.joints
     front = "left" if j["left_ankle"][0] > j["right_ankle"][0] else "right"
     rear = "right" if front == "left" else "left"
@@ -109,19 +131,28 @@ def measure(sk: Skeleton) -> FrameTruth:
     w = mid_sh - mid_hip  # frontal plane: (right, up)
     bend_right = math.degrees(math.atan2(w[2], w[1]))
     bend_away = bend_right if rear == "left" else -bend_right
-    return FrameTruth(front, lean, knee_angle, ratio, ext, tilt, bend_away)
+    return FrameTruth(front, lean, knee_angle, ratio, ext, tilt, bend_away, tilt - neutral_tilt_deg)
 
 
-def fault_flags(t: FrameTruth, rules) -> tuple[list[str], list[str]]:
-    """(faults present, faults whose value is within the near-threshold margin)."""
+def fault_flags(t: FrameTruth, rules, gates=None) -> tuple[list[str], list[str]]:
+    """(faults present, faults whose value is within the near-threshold margin).
+
+    ``gates``: code -> (metric, below, above) second conditions (default: the rule table's).
+    """
     present, near = [], []
     values = t.metrics()
+    gates = GATES if gates is None else gates
     for code, (metric, below, above) in rules.items():
         v = values.get(metric)
         if v is None:
             continue
         margin = NEAR_MARGIN.get(metric, NEAR_MARGIN_DEG)
-        if (below is not None and v < below) or (above is not None and v > above):
+        gate_ok = True
+        if code in gates:
+            g_metric, g_below, g_above = gates[code]
+            g = values.get(g_metric)
+            gate_ok = g is None or (g_below is not None and g < g_below) or (g_above is not None and g > g_above)
+        if ((below is not None and v < below) or (above is not None and v > above)) and gate_ok:
             present.append(code)
         for limit in (below, above):
             if limit is not None and abs(v - limit) <= margin:

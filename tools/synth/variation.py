@@ -19,6 +19,8 @@ from tools.synth.render import CameraFx
 from tools.synth.room import Room, sample_room
 from tools.synth.scenarios import Scenario, jittered
 from tools.synth.shading import Light, sample_light
+from tools.synth.stickers import StickerSpec
+from tools.synth.truth import NEUTRAL_TILT_DEG
 
 
 @dataclass
@@ -45,6 +47,8 @@ class Setup:
     fx: CameraFx
     offset_x: float  # world x of the body frame origin (centres the held lunge)
     passerby: Passerby | None = None
+    neutral_tilt_deg: float = NEUTRAL_TILT_DEG  # the relaxed standing pelvis (calibration)
+    stickers: StickerSpec | None = None
 
 
 def _centre_offset(build: Build, hold: LungeParams, facing: str) -> float:
@@ -60,7 +64,9 @@ def sample_setup(sc: Scenario, seed: int, size: tuple[int, int] = (640, 480)) ->
     build = BUILDS[sorted(BUILDS)[int(rng.integers(len(BUILDS)))]]
     appearance = sample_appearance(rng)
     arms = sc.hold.arms
-    if arms == "thigh":  # the default: vary it
+    if sc.arm_choices is not None:
+        arms = sc.arm_choices[int(rng.integers(len(sc.arm_choices)))]
+    elif arms == "thigh":  # the default: vary it
         arms = ["thigh", "thigh", "hips", "down"][int(rng.integers(4))]
     hold = jittered(sc.hold, sc.jitter, rng).with_(arms=arms)
     fault = jittered(sc.fault, sc.jitter, rng).with_(arms=arms) if sc.fault else None
@@ -93,4 +99,32 @@ def sample_setup(sc: Scenario, seed: int, size: tuple[int, int] = (640, 480)) ->
             t_start=float(rng.uniform(0.8, 1.6)),
             speed=float(rng.uniform(1.1, 1.4)),
         )
+    # Drawn last, so scenarios without them keep every earlier draw (and their clips).
+    if sc.neutral_jitter is not None:
+        setup.neutral_tilt_deg = NEUTRAL_TILT_DEG + float(rng.uniform(*sc.neutral_jitter))
+    if sc.tilt_from_neutral:
+        n = setup.neutral_tilt_deg
+        setup.hold = setup.hold.with_(pelvic_tilt_deg=n + setup.hold.pelvic_tilt_deg)
+        if setup.fault is not None:
+            setup.fault = setup.fault.with_(pelvic_tilt_deg=n + setup.fault.pelvic_tilt_deg)
+        setup.offset_x = _centre_offset(build, setup.hold, sc.facing)
+    if sc.stickers:
+        setup.stickers = StickerSpec()
+        setup.appearance = _not_sticker_coloured(setup.appearance, setup.stickers.colour)
     return setup
+
+
+def _not_sticker_coloured(app: Appearance, sticker) -> Appearance:
+    """Clothes of the stickers' hue would hide them (a clinician picks contrasting stickers):
+    replace such a shirt or trousers with the first listed colour far from the sticker's."""
+    from dataclasses import replace
+
+    from tools.synth.appearance import SHIRT_COLOURS, TROUSER_COLOURS
+
+    def close(c) -> bool:
+        return float(np.linalg.norm(np.asarray(c, float) - np.asarray(sticker, float))) < 140.0 or \
+            (c[1] > c[0] + 30 and c[1] > c[2] + 10)
+
+    shirt = app.shirt if not close(app.shirt) else next(c for c in SHIRT_COLOURS if not close(c))
+    trousers = app.trousers if not close(app.trousers) else next(c for c in TROUSER_COLOURS if not close(c))
+    return replace(app, shirt=shirt, trousers=trousers)

@@ -1,0 +1,399 @@
+"""Pelvic tilt from what the pixels show of the pelvis: stickers, the back's outline, and the
+person's own neutral. Pure numpy (definitions: docs/measurements.md, "Pelvic tilt").
+
+Three methods, each used only where it applies:
+
+* **Stickers** on the front (ASIS) and back (PSIS) of the pelvis: the line between their
+  centres *is* the PSIS -> ASIS line, so its angle below horizontal is the tilt itself
+  (absolute, + = anterior: the front sticker lower than the back one).
+* **Outline**: the lumbar spine stands on the sacrum, and the sacrum swings about the hip
+  axis with the pelvis. Anterior tilt carries the lower back forward relative to the
+  buttock behind the hips, which deepens the hollow of the lower back. The outline reading
+  is that depth (buttock's back -> deepest part of the lumbar curve, measured horizontally),
+  divided by the pelvic radius (S1 above the hip axis, ~12 cm in adults, taken here as
+  ``pelvic_radius`` hip-to-shoulder lengths): an angle whose *change* follows the pelvis'
+  rotation. Its absolute value depends on the person's shape (buttocks, belly, spine), so
+  it is only ever reported as change from the person's neutral. A trunk that leans also
+  moves the lower back, so the reading is refused when the trunk lean has moved away from
+  its neutral value.
+* **Neutral**: the median of each method's reading while the person stands (or kneels)
+  relaxed and still before the lunge (``NeutralTilt``). Flags use the change from it,
+  because absolute tilt differs from person to person by more than the fault itself.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from posture_rules.config import PelvisConfig
+from posture_rules.types import Measurement
+from vision.pelvis_types import BodyOutline, MarkerBlobs
+
+METHOD_STICKERS = "stickers"
+METHOD_OUTLINE = "outline"
+# How the change from neutral was obtained, as written to frames.csv (pelvic_tilt_method).
+CHANGE_FROM_NEUTRAL = "change from neutral"
+STILL_BASELINE_S = 0.3  # hip speed is measured over this long
+ASSUMED_NEUTRAL = "change from a typical neutral (not calibrated)"
+
+
+def _sign(facing: str) -> float:
+    return 1.0 if facing == "right" else -1.0
+
+
+# --- stickers -----------------------------------------------------------------------------
+
+
+def sticker_tilt_deg(front_xy, back_xy, facing: str) -> float:
+    """Angle of the back -> front sticker line below horizontal; + = anterior tilt.
+
+    Image y points down, so "the front sticker lower" is a larger y. ``facing`` is the
+    image edge the person faces: the front sticker is the one on that side.
+    """
+    d = np.asarray(front_xy, float) - np.asarray(back_xy, float)
+    return math.degrees(math.atan2(float(d[1]), _sign(facing) * float(d[0])))
+
+
+@dataclass(frozen=True)
+class StickerPair:
+    front: tuple[float, float]
+    back: tuple[float, float]
+    confidence: float
+
+
+def pick_sticker_pair(blobs: MarkerBlobs, facing: str, hip_xy, trunk_px: float,
+                      cfg: PelvisConfig) -> StickerPair | str:
+    """The ASIS (front) and PSIS (back) stickers among the candidates, or why not.
+
+    A pair must be about as far apart as the two iliac spines (``sticker_min_sep`` to
+    ``sticker_max_sep`` hip-to-shoulder lengths), closer to horizontal than vertical and
+    near the hips; the front one is the one further toward the way the person faces.
+    """
+    n = len(blobs.centres)
+    if n == 0:
+        return blobs.reason or "no sticker of the marker colour near the hips"
+    if trunk_px <= 0:
+        return "stickers: the trunk is not visible, so the stickers cannot be checked"
+    if n == 1:
+        return "only one sticker visible near the hips (the other is hidden or out of view)"
+    hip = np.asarray(hip_xy, float)
+    best: tuple[float, int, int] | None = None
+    for i in range(n):
+        for j in range(i + 1, n):
+            a, b = blobs.centres[i], blobs.centres[j]
+            d = b - a
+            sep = float(np.hypot(*d)) / trunk_px
+            if not cfg.sticker_min_sep <= sep <= cfg.sticker_max_sep:
+                continue
+            if abs(d[1]) > abs(d[0]):  # steeper than 45 deg: not an ASIS-PSIS line
+                continue
+            mid = (a + b) / 2.0
+            if np.hypot(*(mid - hip)) > 0.6 * trunk_px:
+                continue
+            score = float(blobs.scores[i] * blobs.scores[j])
+            if best is None or score > best[0]:
+                best = (score, i, j)
+    if best is None:
+        return "the stickers found are not a front/back pair (too close, too far apart or not level)"
+    score, i, j = best
+    a, b = blobs.centres[i], blobs.centres[j]
+    front, back = (a, b) if _sign(facing) * (a[0] - b[0]) > 0 else (b, a)
+    return StickerPair((float(front[0]), float(front[1])), (float(back[0]), float(back[1])),
+                       float(math.sqrt(max(score, 0.0))))
+
+
+# --- outline ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutlineReading:
+    """The back outline's tilt reading (degrees, meaningful only as change from neutral),
+    the lumbar lordosis angle of the outline, and how far to trust them (0-1)."""
+
+    index_deg: float
+    lordosis_deg: float | None
+    confidence: float
+
+
+def _line_angle_deg(x: np.ndarray, y: np.ndarray) -> float | None:
+    """Direction of the least-squares line x(y), in degrees from vertical (+ = x grows up)."""
+    if len(x) < 4 or np.ptp(y) <= 0:
+        return None
+    slope = np.polyfit(y, x, 1)[0]
+    return math.degrees(math.atan(slope))
+
+
+def outline_reading(outline: BodyOutline, facing: str, cfg: PelvisConfig) -> OutlineReading | str:
+    """Read pelvic tilt (as an index) and lumbar lordosis off the back's outline, or say why not.
+
+    The back is the image side opposite to the way the person faces. Heights are measured
+    from the buttock's most posterior point, in hip-to-shoulder lengths ``L``:
+    the buttock is searched between 0.2 L below and 0.3 L above the hips; the lumbar
+    curve's hollow between ``lumbar_band`` above the buttock.
+    """
+    if outline.reason and (outline.left is None or outline.right is None):
+        return outline.reason
+    back = outline.side("left" if facing == "right" else "right")
+    if back is None:
+        return "the back's outline is not visible"
+    if back.arm_near:
+        return "an arm covers the lower back's outline"
+    if back.found_share < 0.6:
+        return "the body outline is incomplete (the mask misses part of the back)"
+    L = outline.trunk_px
+    if L <= 0:
+        return "the trunk is not visible"
+    ok = np.isfinite(back.points[:, 0])
+    f = _sign(facing)
+    lv = back.levels[ok]
+    xb = -f * back.points[ok, 0]  # + = further back
+    yb = -back.points[ok, 1]  # + = higher
+    if len(xb) >= 5:
+        xb = np.convolve(np.pad(xb, 2, mode="edge"), np.ones(5) / 5.0, mode="valid")
+    band = (lv >= -0.2) & (lv <= 0.3)
+    if band.sum() < 5:
+        return "the buttock's outline is not visible"
+    idx = np.flatnonzero(band)
+    k = idx[np.argmax(xb[band])]
+    if k in (idx[0], idx[-1]):
+        return "no buttock found in the back's outline (it runs straight past the hips)"
+    x_apex, y_apex = xb[k], yb[k]
+    lo, hi = cfg.lumbar_band_low, cfg.lumbar_band_high
+    rise = (yb - y_apex) / L
+    waist = (rise >= lo) & (rise <= hi)
+    if waist.sum() < 3:
+        return "the lower back's outline is not visible"
+    depth = (x_apex - float(np.median(xb[waist]))) / L
+    if depth <= 0.0:
+        return "no hollow in the lower back's outline (something covers it)"
+    index = math.degrees(depth / cfg.pelvic_radius)
+    # Lordosis of the outline: how much the outline turns across the hollow, from the line
+    # fitted just below the deepest point to the one just above it (0 = a straight back).
+    lumbar = (rise >= 0.2) & (rise <= 0.75)
+    lordosis = None
+    if lumbar.sum() >= 8:
+        j = np.flatnonzero(lumbar)[np.argmin(xb[lumbar])]
+        below = lumbar & (yb <= yb[j]) & (yb >= yb[j] - 0.15 * L)
+        above = lumbar & (yb >= yb[j]) & (yb <= yb[j] + 0.15 * L)
+        a_lo, a_hi = _line_angle_deg(xb[below], yb[below]), _line_angle_deg(xb[above], yb[above])
+        if a_lo is not None and a_hi is not None:
+            lordosis = a_hi - a_lo
+    confidence = float(np.clip(back.sharpness, 0.0, 1.0) * np.clip(back.found_share, 0.0, 1.0))
+    return OutlineReading(index, lordosis, confidence)
+
+
+# --- the person's neutral ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NeutralValues:
+    """The calibrated neutral, per method (None where that method had no reading)."""
+
+    start_s: float
+    end_s: float
+    frames: int
+    stickers_deg: float | None
+    outline_deg: float | None
+    lean_deg: float | None
+    explicit: bool  # the window was chosen (--neutral-from, the app's button), not found
+
+    def to_dict(self) -> dict:
+        r = (lambda v: None if v is None else round(v, 2))
+        return {"start_s": round(self.start_s, 3), "end_s": round(self.end_s, 3), "frames": self.frames,
+                "stickers_deg": r(self.stickers_deg), "outline_index_deg": r(self.outline_deg),
+                "trunk_lean_deg": r(self.lean_deg),
+                "how": "chosen window" if self.explicit else "relaxed and still before the lunge"}
+
+
+class NeutralTilt:
+    """Finds the person's neutral pelvis: ``neutral_s`` seconds, relaxed, before the stretch.
+
+    Automatic (``start_s`` None): the window opens at the first frame with a person who is
+    not in the lunge and holds still (hips moving less than ``still_max_speed`` trunk
+    lengths per second), and closes after ``neutral_s`` or when the lunge begins. Explicit
+    (``start_s`` given, or ``restart``): the window is [start, start + neutral_s], whatever
+    the person does. Each method's neutral is the median of its readings in the window, and
+    needs readings spread over at least ``neutral_min_s``.
+    """
+
+    def __init__(self, cfg: PelvisConfig, start_s: float | None = None):
+        self.cfg = cfg
+        self.explicit_start = start_s
+        self.state = "waiting"  # waiting -> collecting -> set | missed
+        self.values: NeutralValues | None = None
+        self.why_missed = ""
+        self._reset_samples()
+        self._hips: list[tuple[float, np.ndarray]] = []
+
+    def _reset_samples(self) -> None:
+        self._start: float | None = None
+        self._end = 0.0
+        self._frames = 0
+        self._samples: dict[str, list[tuple[float, float]]] = {"stickers": [], "outline": [], "lean": []}
+
+    def restart(self, start_s: float) -> None:
+        """Calibrate again from ``start_s`` (the app's "calibrate" button)."""
+        self.explicit_start = start_s
+        self.state, self.values, self.why_missed = "waiting", None, ""
+        self._reset_samples()
+
+    @property
+    def ready(self) -> bool:
+        return self.state == "set" and self.values is not None
+
+    def _still(self, t: float, hip_xy, trunk_px: float) -> bool:
+        """Have the hips held still over the last ``STILL_BASELINE_S``? Measured over that
+        baseline, not frame to frame, so keypoint jitter does not read as movement."""
+        if hip_xy is None or trunk_px <= 0:
+            self._hips.clear()
+            return False
+        hip = np.asarray(hip_xy, float)
+        self._hips.append((t, hip))
+        while len(self._hips) > 2 and t - self._hips[1][0] >= STILL_BASELINE_S:
+            self._hips.pop(0)
+        t0, h0 = self._hips[0]
+        if t - t0 < 0.5 * STILL_BASELINE_S:
+            return False
+        speed = float(np.hypot(*(hip - h0))) / trunk_px / (t - t0)
+        return speed <= self.cfg.still_max_speed
+
+    def update(self, t: float, person: bool, in_lunge: bool | None, hip_xy, trunk_px: float,
+               stickers_deg: float | None, outline_deg: float | None, lean_deg: float | None) -> None:
+        if self.state in ("set", "missed"):
+            return
+        still = self._still(t, hip_xy, trunk_px)
+        if self.explicit_start is not None:
+            if t < self.explicit_start:
+                return
+            if self._start is None:
+                self._start, self.state = self.explicit_start, "collecting"
+            if t > self._start + self.cfg.neutral_s:
+                self._finish()
+                return
+            take = person
+        else:
+            if self._start is None:
+                if in_lunge is True:
+                    self.state = "missed"
+                    self.why_missed = "no neutral: the stretch began before the person stood relaxed and still"
+                    return
+                if not (person and in_lunge is not True and still):
+                    return
+                self._start, self.state = t, "collecting"
+            if in_lunge is True or t > self._start + self.cfg.neutral_s:
+                self._finish()
+                return
+            take = person and still and in_lunge is not True
+        if not take:
+            return
+        self._frames += 1
+        self._end = t
+        for key, value in (("stickers", stickers_deg), ("outline", outline_deg), ("lean", lean_deg)):
+            if value is not None and math.isfinite(value):
+                self._samples[key].append((t, value))
+
+    def finish(self) -> None:
+        """The stream ended while calibrating: settle with what was seen."""
+        if self.state == "collecting":
+            self._finish()
+
+    def _median(self, key: str) -> float | None:
+        s = self._samples[key]
+        if len(s) < 3 or s[-1][0] - s[0][0] < self.cfg.neutral_min_s:
+            return None
+        return float(np.median([v for _, v in s]))
+
+    def _finish(self) -> None:
+        stickers, outline = self._median("stickers"), self._median("outline")
+        if stickers is None and outline is None:
+            self.state = "missed"
+            seen = self._samples["stickers"] or self._samples["outline"]
+            self.why_missed = (
+                f"no neutral: the pelvis was measured for less than {self.cfg.neutral_min_s:g} s while "
+                "relaxed and still before the stretch" if seen or self._frames else
+                "no neutral: nobody stood relaxed and still before the stretch"
+            )
+            return
+        self.values = NeutralValues(self._start or 0.0, self._end, self._frames, stickers, outline,
+                                    self._median("lean"), self.explicit_start is not None)
+        self.state = "set"
+
+    def reason(self) -> str:
+        if self.state == "missed":
+            return self.why_missed + " (stand relaxed, side-on, for 3 s before stepping into the lunge)"
+        if self.state in ("waiting", "collecting"):
+            return "calibrating the neutral pelvis (stand relaxed, side-on, for 3 s before the stretch)"
+        return "no neutral for this method (it did not see the pelvis during the calibration)"
+
+
+# --- one frame's tilt -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TiltResult:
+    tilt: Measurement  # absolute pelvic tilt (stickers only, or outline over a sticker neutral)
+    change: Measurement  # tilt minus the person's neutral
+    lordosis: Measurement  # the outline's lumbar lordosis angle
+
+
+def combine(stickers: StickerPair | str | None, sticker_tilt: float | None,
+            outline: OutlineReading | str | None, lean_deg: float | None,
+            neutral: NeutralTilt, cfg: PelvisConfig) -> TiltResult:
+    """This frame's tilt from the methods that saw the pelvis; stickers win where visible.
+
+    ``None`` for a method means it is switched off; a string is why it saw nothing.
+    """
+    why: list[str] = []
+    nv = neutral.values if neutral.ready else None
+    lordosis = Measurement.unknown("no body outline (the outline method is off)")
+    if isinstance(outline, OutlineReading):
+        lordosis = (Measurement(outline.lordosis_deg, confidence=outline.confidence, method=METHOD_OUTLINE)
+                    if outline.lordosis_deg is not None
+                    else Measurement.unknown("the lumbar curve's outline is too short", METHOD_OUTLINE))
+    elif isinstance(outline, str):
+        lordosis = Measurement.unknown(outline, METHOD_OUTLINE)
+
+    if isinstance(stickers, StickerPair) and sticker_tilt is not None:
+        conf = stickers.confidence
+        tilt = Measurement(sticker_tilt, confidence=conf, method=METHOD_STICKERS)
+        if nv is not None and nv.stickers_deg is not None:
+            change = Measurement(sticker_tilt - nv.stickers_deg, confidence=conf,
+                                 method=f"{METHOD_STICKERS}, {CHANGE_FROM_NEUTRAL}")
+        else:
+            change = Measurement(sticker_tilt - cfg.typical_neutral_deg, confidence=0.5 * conf,
+                                 method=f"{METHOD_STICKERS}, {ASSUMED_NEUTRAL}")
+        return TiltResult(tilt, change, lordosis)
+    if isinstance(stickers, str):
+        why.append(f"stickers: {stickers}")
+
+    if isinstance(outline, OutlineReading):
+        if nv is None or nv.outline_deg is None:
+            why.append(f"outline: {neutral.reason()}")
+        elif lean_deg is not None and nv.lean_deg is not None and abs(lean_deg - nv.lean_deg) > cfg.outline_max_lean_change_deg:
+            why.append(f"outline: the trunk leans {lean_deg - nv.lean_deg:+.0f} deg from its neutral; "
+                       "the outline cannot tell a tilted pelvis from a leaning trunk")
+        elif nv.lean_deg is not None and lean_deg is None:
+            why.append("outline: trunk lean unknown, so a leaning trunk cannot be ruled out")
+        else:
+            delta = outline.index_deg - nv.outline_deg
+            change = Measurement(delta, confidence=outline.confidence, method=f"{METHOD_OUTLINE}, {CHANGE_FROM_NEUTRAL}")
+            if nv.stickers_deg is not None:
+                tilt = Measurement(nv.stickers_deg + delta, confidence=outline.confidence,
+                                   method=f"{METHOD_OUTLINE} over the stickers' neutral")
+            else:
+                tilt = Measurement.unknown("the body outline gives only the change from your neutral "
+                                           "(see pelvic_tilt_change_deg)", METHOD_OUTLINE)
+            return TiltResult(tilt, change, lordosis)
+    elif isinstance(outline, str):
+        why.append(f"outline: {outline}")
+
+    if stickers is None and outline is None:
+        reason = "hip keypoints cannot measure pelvic tilt (the hip joints lie on its rotation axis); " \
+                 "switch on the body outline or stickers"
+    else:
+        reason = "; ".join(why) or "pelvis not measured"
+    unknown = Measurement.unknown(reason)
+    return TiltResult(unknown, unknown, lordosis)

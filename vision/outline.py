@@ -1,0 +1,108 @@
+"""The person's side outlines along the trunk, from the segmentation mask.
+
+In a side view the mask's edge behind the trunk is the lower back and buttock, the edge in
+front the belly. ``body_outline`` samples both edges at fixed heights along the trunk axis
+(mid-hip -> mid-shoulder, from the pose's landmarks), from 0.3 hip-to-shoulder lengths below
+the hips to 0.85 above, to sub-pixel precision: along each level it walks out from the axis
+and interpolates where the mask falls through 0.5. The pelvic-tilt geometry that reads these
+edges is in ``posture_rules.pelvis`` (this module does not know which edge is the back).
+
+It also says how crisp the mask's edge is (a blurry or patchy mask cannot show a lumbar
+curve to a pixel) and whether an arm lies on an edge between the hips and the chest, where
+the outline would be the arm's and not the back's.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from numpy.typing import NDArray
+
+from vision.landmarks import Landmark
+from vision.markers import hips_and_trunk
+from vision.pelvis_types import BodyOutline, SideOutline
+from vision.pose import Pose
+
+LEVELS = (-0.3, 0.85)  # hip-to-shoulder lengths below/above the mid-hip
+STEP_PX = 0.5  # between levels
+RAY_STEP_PX = 0.25  # along each level
+MAX_REACH = 0.8  # how far from the axis an edge is searched, in hip-to-shoulder lengths
+# An arm whose bone line (shoulder-elbow-wrist keypoints) comes this close to an edge, in
+# hip-to-shoulder lengths, may form that edge: an arm is ~0.1 of it thick, and one hanging
+# beside the trunk covers the lower back's hollow in a side view (measured on rendered
+# clips: hanging arms come within 0.11-0.23 of the back's edge, hands on the front thigh
+# stay 0.3-0.46 away).
+ARM_REACH = 0.25
+ARMS = ((Landmark.LEFT_SHOULDER, Landmark.LEFT_ELBOW, Landmark.LEFT_WRIST),
+        (Landmark.RIGHT_SHOULDER, Landmark.RIGHT_ELBOW, Landmark.RIGHT_WRIST))
+
+
+def _edges(mask: NDArray[np.float32], origin: NDArray, along: NDArray, out: NDArray, levels_px: NDArray,
+           reach_px: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Distance from the axis to the mask's first 0.5 crossing along ``out`` at each level
+    (NaN if the axis point is outside the mask or no crossing), and the edge's steepness."""
+    dist = np.arange(0.0, reach_px, RAY_STEP_PX)
+    pts = origin[None, None, :] + levels_px[:, None, None] * along[None, None, :] + dist[None, :, None] * out[None, None, :]
+    vals = cv2.remap(mask, pts[..., 0].astype(np.float32), pts[..., 1].astype(np.float32),
+                     cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
+    inside = vals >= 0.5
+    d = np.full(len(levels_px), np.nan)
+    steep = np.full(len(levels_px), np.nan)
+    first_out = np.argmin(inside, axis=1)  # first False
+    for i in np.flatnonzero(inside[:, 0] & ~inside.all(axis=1)):
+        k = first_out[i]
+        a0, a1 = float(vals[i, k - 1]), float(vals[i, k])
+        frac = (a0 - 0.5) / (a0 - a1) if a0 != a1 else 0.0
+        d[i] = dist[k - 1] + frac * RAY_STEP_PX
+        # Mask drop per pixel across the edge, over +-1.5 px.
+        lo, hi = max(0, k - 6), min(len(dist) - 1, k + 6)
+        steep[i] = (float(vals[i, lo]) - float(vals[i, hi])) / max(dist[hi] - dist[lo], 1e-6)
+    return d, steep
+
+
+def body_outline(mask: NDArray[np.float32] | None, pose: Pose, min_confidence: float = 0.5) -> BodyOutline:
+    """The image-left and image-right edges of the person's mask along the trunk."""
+    if mask is None:
+        return BodyOutline.none("no segmentation mask (the body-outline method needs one)")
+    ht = hips_and_trunk(pose, min_confidence)
+    if ht is None:
+        return BodyOutline.none("hips or shoulders hidden: cannot place the outline")
+    hip, trunk = ht
+    conf = pose.confidence()
+    shoulders = [lm for lm in (Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER) if conf[lm] >= min_confidence]
+    sh = pose.xy[shoulders].mean(axis=0)
+    u = (sh - hip) / trunk  # up along the trunk
+    right = np.array([-u[1], u[0]]) if -u[1] >= 0 else np.array([u[1], -u[0]])  # image-right normal
+    levels = np.arange(LEVELS[0] * trunk, LEVELS[1] * trunk, STEP_PX)
+    m = np.ascontiguousarray(mask, dtype=np.float32)
+    sides = {}
+    for name, out in (("left", -right), ("right", right)):
+        d, steep = _edges(m, hip, u, out, levels, MAX_REACH * trunk)
+        pts = hip[None, :] + levels[:, None] * u[None, :] + d[:, None] * out[None, :]
+        ok = np.isfinite(d)
+        # A crisp mask drops from ~1 to ~0 within 1-2 px (steepness >= ~0.4 per px).
+        sharp = float(np.clip(np.median(steep[ok]) / 0.4, 0.0, 1.0)) if ok.any() else 0.0
+        sides[name] = SideOutline(levels / trunk, pts, sharp, _arm_on_edge(pose, hip, u, out, levels, d, trunk, min_confidence))
+    return BodyOutline(sides["left"], sides["right"], trunk)
+
+
+def _arm_on_edge(pose: Pose, hip, u, out, levels, d, trunk: float, min_confidence: float) -> bool:
+    """Does a trusted arm (upper arm or forearm, sampled along its bones) reach this edge
+    between the hips and the chest? Then that stretch of outline may be the arm's."""
+    conf = pose.confidence()
+    ok = np.isfinite(d)
+    if not ok.any():
+        return False
+    for chain in ARMS:
+        for a, b in zip(chain[:-1], chain[1:]):
+            if conf[a] < min_confidence or conf[b] < min_confidence:
+                continue
+            for w in np.linspace(0.0, 1.0, 9):
+                p = (1 - w) * pose.xy[a] + w * pose.xy[b]
+                s = float((p - hip) @ u)
+                if not 0.1 * trunk <= s <= 0.75 * trunk:
+                    continue
+                edge = float(np.interp(s, levels[ok], d[ok]))
+                if float((p - hip) @ out) >= edge - ARM_REACH * trunk:
+                    return True
+    return False
