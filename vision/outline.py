@@ -33,6 +33,9 @@ MAX_REACH = 0.8  # how far from the axis an edge is searched, in hip-to-shoulder
 # clips: hanging arms come within 0.11-0.23 of the back's edge, hands on the front thigh
 # stay 0.3-0.46 away).
 ARM_REACH = 0.25
+# The heights (hip-to-shoulder lengths above the hips) where an arm would spoil the reading:
+# the buttock and the lower back's hollow (posture_rules.pelvis reads up to ~0.55).
+ARM_BAND = (0.0, 0.6)
 ARMS = ((Landmark.LEFT_SHOULDER, Landmark.LEFT_ELBOW, Landmark.LEFT_WRIST),
         (Landmark.RIGHT_SHOULDER, Landmark.RIGHT_ELBOW, Landmark.RIGHT_WRIST))
 
@@ -88,7 +91,8 @@ def body_outline(mask: NDArray[np.float32] | None, pose: Pose, min_confidence: f
 
 def _arm_on_edge(pose: Pose, hip, u, out, levels, d, trunk: float, min_confidence: float) -> bool:
     """Does a trusted arm (upper arm or forearm, sampled along its bones) reach this edge
-    between the hips and the chest? Then that stretch of outline may be the arm's."""
+    between the hips and the lower back's hollow (``ARM_BAND``)? Then that stretch of outline
+    may be the arm's."""
     conf = pose.confidence()
     ok = np.isfinite(d)
     if not ok.any():
@@ -100,7 +104,7 @@ def _arm_on_edge(pose: Pose, hip, u, out, levels, d, trunk: float, min_confidenc
             for w in np.linspace(0.0, 1.0, 9):
                 p = (1 - w) * pose.xy[a] + w * pose.xy[b]
                 s = float((p - hip) @ u)
-                if not 0.1 * trunk <= s <= 0.75 * trunk:
+                if not ARM_BAND[0] * trunk <= s <= ARM_BAND[1] * trunk:
                     continue
                 edge = float(np.interp(s, levels[ok], d[ok]))
                 if float((p - hip) @ out) >= edge - ARM_REACH * trunk:

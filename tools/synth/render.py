@@ -148,6 +148,10 @@ class Renderer:
         region = img[y0:y1, x0:x1]
         region[iy, ix] = (w * col + (1.0 - w) * region[iy, ix]).astype(np.uint8)
 
+    def person_mask(self) -> np.ndarray:
+        """(H, W) bool: pixels the last ``render`` drew a person on (a perfect segmentation)."""
+        return self._mat >= 0
+
     def material_at(self, x: int, y: int) -> tuple[int, str] | None:
         """(figure index, material name) drawn at pixel (x, y) by the last ``render``, or None."""
         if not (0 <= y < self._mat.shape[0] and 0 <= x < self._mat.shape[1]) or self._mat[y, x] < 0:

@@ -1,0 +1,183 @@
+"""Sticker detection and the body outline, on synthetic pictures with known answers."""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+import pytest
+
+from posture_rules.config import load_config
+from posture_rules.pelvis import outline_reading, pick_sticker_pair, sticker_tilt_deg
+from vision.landmarks import Landmark
+from vision.markers import MarkerColour, find_markers
+from vision.outline import body_outline
+from vision.pose import Pose
+
+W, H = 640, 480
+HIP = np.array([320.0, 300.0])
+SHOULDER = np.array([322.0, 150.0])  # a 150 px trunk
+GREEN = (40, 220, 70)
+
+
+def _pose(elbow=None, wrist=None) -> Pose:
+    xy = np.zeros((33, 2))
+    vis = np.zeros(33)
+    for lm in (Landmark.LEFT_HIP, Landmark.RIGHT_HIP):
+        xy[lm], vis[lm] = HIP, 0.99
+    for lm in (Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER):
+        xy[lm], vis[lm] = SHOULDER, 0.99
+    if elbow is not None:
+        xy[Landmark.RIGHT_ELBOW], vis[Landmark.RIGHT_ELBOW] = elbow, 0.99
+        xy[Landmark.RIGHT_WRIST], vis[Landmark.RIGHT_WRIST] = wrist, 0.99
+    return Pose(xy=xy, visibility=vis, presence=np.full(33, 0.99), image_size=(W, H), timestamp_s=0.0)
+
+
+def _disc(img, centre, radius, colour, ss=8):
+    """Anti-aliased disc at a sub-pixel centre (supersampled coverage, like a camera), in
+    pixel-index coordinates (pixel (i, j) covers i-0.5..i+0.5)."""
+    cx, cy = centre
+    x0, x1 = int(cx - radius - 2), int(cx + radius + 3)
+    y0, y1 = int(cy - radius - 2), int(cy + radius + 3)
+    sub = (np.arange(ss) + 0.5) / ss
+    yy, xx = np.mgrid[y0:y1, x0:x1]
+    cover = np.zeros(yy.shape)
+    for dy in sub:
+        for dx in sub:
+            cover += ((xx + dx - 0.5 - cx) ** 2 + (yy + dy - 0.5 - cy) ** 2 <= radius**2)
+    cover /= ss * ss
+    region = img[y0:y1, x0:x1].astype(float)
+    img[y0:y1, x0:x1] = (cover[..., None] * np.array(colour) + (1 - cover[..., None]) * region).astype(np.uint8)
+
+
+def _scene(front, back, radius=3.2):
+    """A grey room, a red shirt above the hips and dark trousers below, two stickers."""
+    img = np.full((H, W, 3), 170, np.uint8)
+    img[150:292, 250:400] = (180, 40, 40)  # shirt
+    img[292:420, 250:400] = (30, 30, 45)  # trousers
+    for c in (front, back):
+        if c is not None:
+            _disc(img, c, radius, GREEN)
+    return cv2.GaussianBlur(img, (3, 3), 0.6)
+
+
+def test_sticker_centres_to_a_fraction_of_a_pixel_across_clothing_edges():
+    # The front sticker straddles the shirt/trousers edge, as an ASIS sticker at the waistband does.
+    front, back = (345.3, 291.6), (296.8, 283.4)
+    blobs = find_markers(_scene(front, back), _pose(), MarkerColour.parse("green"))
+    assert len(blobs.centres) == 2
+    found = sorted(map(tuple, blobs.centres))
+    for got, want in zip(found, sorted([back, front])):  # pixel-index coordinates, as drawn
+        assert np.hypot(got[0] - want[0], got[1] - want[1]) < 0.3, (got, want)
+    pair = pick_sticker_pair(blobs, "right", HIP, 150.0, load_config().pelvis)
+    true_tilt = math.degrees(math.atan2(front[1] - back[1], front[0] - back[0]))
+    assert sticker_tilt_deg(pair.front, pair.back, "right") == pytest.approx(true_tilt, abs=1.0)
+
+
+def test_hidden_sticker_gives_unknown_with_the_reason():
+    blobs = find_markers(_scene((345.3, 291.6), None), _pose(), MarkerColour.parse("green"))
+    reason = pick_sticker_pair(blobs, "right", HIP, 150.0, load_config().pelvis)
+    assert isinstance(reason, str) and "only one sticker" in reason
+    none = find_markers(_scene(None, None), _pose(), MarkerColour.parse("green"))
+    assert len(none.centres) == 0 and "green" in none.reason
+    empty = find_markers(_scene(None, None), Pose.empty((W, H), 0.0), MarkerColour.parse("green"))
+    assert "hidden" in empty.reason
+
+
+def test_green_far_from_the_hips_and_off_the_body_is_ignored():
+    img = _scene((345.3, 291.6), (296.8, 283.4))
+    img[40:120, 20:140] = GREEN  # a green sofa across the room
+    _disc(img, (420.0, 290.0), 3.2, GREEN)  # a green book just behind the person
+    mask = np.zeros((H, W), np.float32)
+    mask[150:420, 250:400] = 1.0
+    blobs = find_markers(img, _pose(), MarkerColour.parse("green"), mask=mask)
+    assert len(blobs.centres) == 2 and (blobs.centres[:, 0] < 400).all()
+
+
+def test_marker_colour_names_ranges_and_errors():
+    assert MarkerColour.parse("green").name == "green"
+    c = MarkerColour.parse("340-20,120,80")  # wraps through red
+    hsv = cv2.cvtColor(np.array([[[230, 20, 40], [20, 230, 40]]], np.uint8), cv2.COLOR_RGB2HSV)
+    score = c.score(hsv)
+    assert score[0, 0] > 0.9 and score[0, 1] < 0.1
+    with pytest.raises(ValueError, match="marker colour"):
+        MarkerColour.parse("chartreuse")
+
+
+def _body_mask(lordosis_px: float) -> np.ndarray:
+    """A side-on torso facing right: the back (image left) has a buttock bulge at the hips and
+    a lumbar hollow ``lordosis_px`` deep above it."""
+    mask = np.zeros((H, W), np.float32)
+    ys = np.arange(H)
+    # back edge x(y): buttock bulge around the hips, hollow around 0.4 trunk lengths above.
+    back = 280.0 - 14.0 * np.exp(-((ys - 300) / 22.0) ** 2) + lordosis_px * np.exp(-((ys - 238) / 25.0) ** 2)
+    for y in range(140, 430):
+        mask[y, int(round(back[y])):380] = 1.0
+    return cv2.GaussianBlur(mask, (5, 5), 1.0)
+
+
+def test_outline_reads_a_deeper_hollow_as_more_anterior_tilt():
+    cfg = load_config().pelvis
+    readings = []
+    for depth in (6.0, 12.0):
+        outline = body_outline(_body_mask(depth), _pose())
+        assert outline.left.found_share > 0.95 and outline.left.sharpness > 0.5 and not outline.left.arm_near
+        r = outline_reading(outline, "right", cfg)
+        assert not isinstance(r, str), r
+        readings.append(r.index_deg)
+    # 6 px more hollow over a 150 px trunk, read through the pelvic radius (0.24 trunk lengths).
+    expected = math.degrees(6.0 / 150.0 / cfg.pelvic_radius)
+    assert readings[1] - readings[0] == pytest.approx(expected, rel=0.25)
+
+
+def test_an_arm_on_the_back_edge_and_a_missing_mask_are_reasons():
+    cfg = load_config().pelvis
+    arm = body_outline(_body_mask(8.0), _pose(elbow=(272.0, 250.0), wrist=(275.0, 290.0)))
+    assert arm.left.arm_near
+    assert "arm" in outline_reading(arm, "right", cfg)
+    assert "mask" in outline_reading(body_outline(None, _pose()), "right", cfg)
+
+
+def _rendered(standing: bool, tilt: float):
+    """A rendered side view (tools.synth) of one person: the renderer's own person mask and
+    the true landmark positions as the pose."""
+    from tools.synth.lunge import lunge_pose, standing_pose
+    from tools.synth.person import LANDMARK_POINTS, Placement, figure, pose_person
+    from tools.synth.render import Renderer
+    from tools.synth.room import render_background
+    from tools.synth.scenarios import BY_NAME
+    from tools.synth.variation import sample_setup
+
+    sc = BY_NAME["calib_tucked_facing_right"]
+    setup = sample_setup(sc, 11)
+    if standing:
+        body = standing_pose(setup.build, arms="chest").with_(pelvic_tilt_deg=tilt)
+    else:
+        body = lunge_pose(setup.build, setup.hold.with_(pelvic_tilt_deg=tilt, arms="thigh"))
+    person = pose_person(setup.build, body, Placement(sc.facing, setup.offset_x))
+    cam = setup.camera
+    renderer = Renderer(cam, setup.light, render_background(setup.room, cam, setup.light), setup.fx)
+    renderer.render([figure(person, setup.appearance)])
+    mask = renderer.person_mask().astype(np.float32)
+    lms = person.landmarks_world()
+    uv, _ = cam.project(np.array([lms[name] for name in LANDMARK_POINTS]))
+    xy = np.zeros((33, 2))
+    for (name, _), p in zip(LANDMARK_POINTS.items(), uv):
+        xy[Landmark[name.upper()]] = p - 0.5  # pixel-index coordinates, as a pose model gives
+    return mask, Pose(xy=xy, visibility=np.full(33, 0.99), presence=np.full(33, 0.99), image_size=(W, H),
+                      timestamp_s=0.0), person.skeleton
+
+
+def test_outline_tilt_change_on_rendered_frames():
+    """Standing neutral (10 deg) then the lunge tucked (4 deg) and tipped (20 deg): the outline's
+    change from neutral follows the true change to within 4 degrees."""
+    cfg = load_config().pelvis
+    mask, pose, _ = _rendered(True, 10.0)
+    neutral = outline_reading(body_outline(mask, pose), "right", cfg)
+    assert not isinstance(neutral, str), neutral
+    for tilt in (4.0, 20.0):
+        mask, pose, _ = _rendered(False, tilt)
+        r = outline_reading(body_outline(mask, pose), "right", cfg)
+        assert not isinstance(r, str), r
+        assert r.index_deg - neutral.index_deg == pytest.approx(tilt - 10.0, abs=4.0)
