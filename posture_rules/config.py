@@ -78,6 +78,7 @@ class PelvisConfig:
     lumbar_band_low: float
     lumbar_band_high: float
     outline_max_lean_change_deg: float
+    outline_max_change_deg: float
 
 
 @dataclass(frozen=True)
@@ -214,7 +215,7 @@ def _rule(code: str, table: Any) -> RuleSpec:
 def _pelvis(raw: dict[str, Any]) -> PelvisConfig:
     cfg = _section(raw, "pelvis", PelvisConfig)
     for key in ("neutral_s", "neutral_min_s", "still_max_speed", "sticker_min_sep", "pelvic_radius",
-                "outline_max_lean_change_deg"):
+                "outline_max_lean_change_deg", "outline_max_change_deg"):
         if getattr(cfg, key) <= 0:
             raise ConfigError(f"[pelvis] {key}: must be > 0, got {getattr(cfg, key)}")
     if cfg.neutral_min_s > cfg.neutral_s:

@@ -377,6 +377,9 @@ def combine(stickers: StickerPair | str | None, sticker_tilt: float | None,
                        "the outline cannot tell a tilted pelvis from a leaning trunk")
         elif nv.lean_deg is not None and lean_deg is None:
             why.append("outline: trunk lean unknown, so a leaning trunk cannot be ruled out")
+        elif abs(outline.index_deg - nv.outline_deg) > cfg.outline_max_change_deg:
+            why.append(f"outline: it moved {outline.index_deg - nv.outline_deg:+.0f} deg from its neutral, more than a "
+                       "pelvis turns (an arm or something behind the back may be in the outline)")
         else:
             delta = outline.index_deg - nv.outline_deg
             change = Measurement(delta, confidence=outline.confidence, method=f"{METHOD_OUTLINE}, {CHANGE_FROM_NEUTRAL}")

@@ -125,6 +125,8 @@ def test_combine_names_the_method_and_needs_a_neutral_for_the_outline():
     assert r.tilt.value == pytest.approx(18.0) and "stickers' neutral" in r.tilt.method  # absolute via stickers
     leaning = combine("hidden", None, outline, 20.0, neutral, PELVIS)
     assert leaning.change.value is None and "leans" in leaning.change.reason
+    implausible = combine("hidden", None, OutlineReading(80.0, None, 0.8), 2.0, neutral, PELVIS)
+    assert implausible.change.value is None and "more than a pelvis turns" in implausible.change.reason
     off = combine(None, None, None, 0.0, neutral, PELVIS)
     assert off.tilt.value is None and "rotation axis" in off.tilt.reason
 
