@@ -166,6 +166,7 @@ def pdf_report(session: dict[str, Any], media_dir: Path, plot_png: bytes | None,
 
     pdf.set_font("DejaVu", "", 6.5)
     pdf.set_y(max(pdf.get_y() + 2, pdf.h - 22))
+    tilt_note = ((session.get("summary") or {}).get("pelvic_tilt") or {}).get("note")
     pdf.multi_cell(epw, 3, "Glute engagement: " + INFERENCE_NOTES["no_glute_engagement"] + " "
-                   + INFERENCE_NOTES["pelvic_tilt"])
+                   + INFERENCE_NOTES["pelvic_tilt"] + (" This session: " + tilt_note if tilt_note else ""))
     return bytes(pdf.output())

@@ -52,6 +52,9 @@ def flags_gallery_ui(session: dict[str, Any], config: RulesConfig, review: bool)
     """The flags with their peak frames: time, cue, measured value (and a review form)."""
     flags = session["flags"]
     st.subheader(f"Flags ({len(flags)})")
+    tilt_note = ((session.get("summary") or {}).get("pelvic_tilt") or {}).get("note")
+    if tilt_note:  # which method measured pelvic tilt, over how much of the stretch, how sure
+        st.caption(tilt_note)
     if not flags:
         st.success("No form flags: the stretch was held with good form whenever it was measured.")
         return []
