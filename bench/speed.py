@@ -13,8 +13,11 @@ For each BlazePose model, on the same machine and in the same run:
       second from the moment the model is loaded to the end of the command.
 Ratios are against (a) for the same model; "overhead" is what (c) loses against (b): the
 cost of everything around pose inference. Measurements are interleaved in rounds (every
-configuration once per round) and the median round is reported, so that a burst of load
-from another process hurts every configuration alike.
+configuration once per round) and the median round is reported. On a shared machine, other
+people's processes make fps meaningless, so each run first waits for the CPUs to be idle,
+and a run during which other processes used more than 5 % of the CPU (from /proc/stat,
+minus this benchmark's own CPU time) is thrown away and repeated; what others used during
+every kept run is in the JSON.
 
 Then memory and scaling: ``analyze --backend onnx --model full`` (configurable) on generated
 videos of 1, 2.5, 5 and 10 minutes: peak resident memory (the process's VmHWM), memory
@@ -66,12 +69,77 @@ def make_video(path: Path, n_frames: int, source: Path = SOURCE_CLIP) -> Path:
     return path
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+NCPU = os.cpu_count() or 1
+
+
+def _machine_ticks() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine so far, from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def wait_for_quiet(max_busy: float, max_wait_s: float) -> float:
+    """Wait until the machine's CPUs are busy less than ``max_busy`` of the time (1-s windows).
+
+    Returns the busy share seen last. Other people's processes on a shared machine make
+    frames-per-second numbers meaningless; this waits them out (up to ``max_wait_s``).
+    """
+    deadline = time.monotonic() + max_wait_s
+    while True:
+        b0, t0 = _machine_ticks()
+        time.sleep(1.0)
+        b1, t1 = _machine_ticks()
+        busy = (b1 - b0) / max(1, t1 - t0)
+        if busy < max_busy or time.monotonic() > deadline:
+            return busy
+
+
+class Trial:
+    """Measures one trial's wall time and how much CPU *other* processes used meanwhile."""
+
+    def __enter__(self) -> Trial:  # noqa: PYI034
+        self.busy0, _ = _machine_ticks()
+        self.own0 = os.times()
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self.start
+        busy1, _ = _machine_ticks()
+        own1 = os.times()
+        # Our CPU: this process (all threads) and any child it waited for.
+        own = sum(own1[i] - self.own0[i] for i in (0, 1, 2, 3))
+        others = (busy1 - self.busy0) / TICKS - own
+        self.others_share = max(0.0, others) / (self.wall * NCPU)
+
+
+def quiet_trial(fn, gate: dict) -> tuple[float, float]:
+    """Run ``fn`` until a run is undisturbed; (fps, share of the CPU other processes used).
+
+    ``fn`` returns (frames, seconds its frame loop took). A run during which other
+    processes used more than ``gate['max_others']`` of the machine's CPU is thrown away and
+    retried after waiting for quiet, at most ``gate['retries']`` times; the last run is kept
+    (with its disturbance recorded in the JSON) if the machine never quietens.
+    """
+    for attempt in range(gate["retries"] + 1):
+        wait_for_quiet(gate["max_busy"], gate["max_wait_s"])
+        with Trial() as trial:
+            frames, seconds = fn()
+        if trial.others_share <= gate["max_others"]:
+            break
+        print(f"    (disturbed: other processes used {100 * trial.others_share:.0f} % of the CPU; "
+              f"retry {attempt + 1})", flush=True)
+    return frames / seconds, trial.others_share
+
+
 def decode(path: Path) -> list:
     with VideoFileSource(path, prefetch=0) as src:
         return [f.image for f in src]
 
 
-def bare_mediapipe_fps(frames: list, model: str) -> float:
+def bare_mediapipe_fps(frames: list, model: str, gate: dict) -> tuple[float, float]:
     """(a) The loop a user would write with MediaPipe Tasks, VIDEO mode, nothing else."""
     import mediapipe as mp
     from mediapipe.tasks.python import BaseOptions, vision
@@ -81,26 +149,33 @@ def bare_mediapipe_fps(frames: list, model: str) -> float:
     options = vision.PoseLandmarkerOptions(
         base_options=BaseOptions(model_asset_path=str(model_path(model))),
         running_mode=vision.RunningMode.VIDEO, num_poses=1)
-    with vision.PoseLandmarker.create_from_options(options) as landmarker:
-        start = time.perf_counter()
-        for i, frame in enumerate(frames):
-            image = mp.Image(image_format=mp.ImageFormat.SRGB, data=frame)
-            landmarker.detect_for_video(image, i * 33)
-        return len(frames) / (time.perf_counter() - start)
+
+    def run() -> tuple[int, float]:
+        with vision.PoseLandmarker.create_from_options(options) as landmarker:
+            start = time.perf_counter()
+            for i, frame in enumerate(frames):
+                image = mp.Image(image_format=mp.ImageFormat.SRGB, data=frame)
+                landmarker.detect_for_video(image, i * 33)
+            return len(frames), time.perf_counter() - start
+
+    return quiet_trial(run, gate)
 
 
-def estimator_fps(frames: list, backend: str, model: str) -> float:
-    """(b) One of our estimators alone over the same frames."""
+def estimator_fps(frames: list, backend: str, model: str, gate: dict) -> tuple[float, float]:
+    """(b) One of our estimators alone over the same frames (a fresh one per run)."""
     from vision.backends import create_estimator
 
-    estimator = create_estimator(backend, EstimatorOptions(model=model))
-    try:
-        start = time.perf_counter()
-        for i, frame in enumerate(frames):
-            estimator.estimate(frame, i / 30.0)
-        return len(frames) / (time.perf_counter() - start)
-    finally:
-        estimator.close()
+    def run() -> tuple[int, float]:
+        estimator = create_estimator(backend, EstimatorOptions(model=model))
+        try:
+            start = time.perf_counter()
+            for i, frame in enumerate(frames):
+                estimator.estimate(frame, i / 30.0)
+            return len(frames), time.perf_counter() - start
+        finally:
+            estimator.close()
+
+    return quiet_trial(run, gate)
 
 
 def run_analyze(video: Path, backend: str, model: str, sample_rss: bool = False) -> dict:
@@ -173,22 +248,34 @@ def _child_analyze(report: Path, cli_args: list[str]) -> int:
     return rc
 
 
-def speed_table(video: Path, models: list[str], rounds: int) -> dict:
+def analyze_fps(video: Path, backend: str, model: str, gate: dict) -> tuple[float, float]:
+    """(c) The whole analyze, gated like (a) and (b)."""
+    def run() -> tuple[int, float]:
+        res = run_analyze(video, backend, model)
+        return res["frames"], res["after_model_load_s"]
+
+    return quiet_trial(run, gate)
+
+
+def speed_table(video: Path, models: list[str], rounds: int, gate: dict) -> dict:
     frames = decode(video)
     runs: dict[str, list[float]] = {}
+    others: dict[str, list[float]] = {}
 
-    def record(key: str, value: float) -> None:
-        runs.setdefault(key, []).append(value)
-        print(f"  {key:28} {value:7.1f} fps", flush=True)
+    def record(key: str, result: tuple[float, float]) -> None:
+        fps, share = result
+        runs.setdefault(key, []).append(fps)
+        others.setdefault(key, []).append(share)
+        print(f"  {key:28} {fps:7.1f} fps   (other processes: {100 * share:.0f} % CPU)", flush=True)
 
     for r in range(rounds):
         print(f"round {r + 1}/{rounds} ({len(frames)} frames of {video.name})", flush=True)
         for model in models:
-            record(f"{model}/a/bare-mediapipe", bare_mediapipe_fps(frames, model))
+            record(f"{model}/a/bare-mediapipe", bare_mediapipe_fps(frames, model, gate))
             for backend in BACKENDS:
-                record(f"{model}/b/{backend}", estimator_fps(frames, backend, model))
+                record(f"{model}/b/{backend}", estimator_fps(frames, backend, model, gate))
             for backend in BACKENDS:
-                record(f"{model}/c/{backend}", run_analyze(video, backend, model)["fps"])
+                record(f"{model}/c/{backend}", analyze_fps(video, backend, model, gate))
     med = {k: statistics.median(v) for k, v in runs.items()}
     rows = []
     for model in models:
@@ -199,25 +286,30 @@ def speed_table(video: Path, models: list[str], rounds: int) -> dict:
             rows.append({"model": model, "what": f"(b) {backend} estimator", "fps": b, "vs_a": b / base})
             rows.append({"model": model, "what": f"(c) analyze --backend {backend}", "fps": c,
                          "vs_a": c / base, "overhead_vs_b": 1.0 - c / b})
-    return {"frames": len(frames), "rounds": rounds, "runs_fps": runs, "rows": rows}
+    worst = max(max(v) for v in others.values())
+    return {"frames": len(frames), "rounds": rounds, "runs_fps": runs, "others_cpu_share": others,
+            "max_others_cpu_share": worst, "rows": rows}
 
 
-def memory_table(backend: str, model: str, minutes: list[float]) -> dict:
+def memory_table(backend: str, model: str, minutes: list[float], gate: dict) -> dict:
     rows = []
     for m in minutes:
         video = make_video(OUT / f"speed_{m:g}min.mp4", round(m * 60 * 30))
         print(f"analyze {video.name} --backend {backend} --model {model}", flush=True)
-        res = run_analyze(video, backend, model, sample_rss=(m == max(minutes)))
+        wait_for_quiet(gate["max_busy"], gate["max_wait_s"])
+        with Trial() as trial:
+            res = run_analyze(video, backend, model, sample_rss=(m == max(minutes)))
         row = {"minutes": m, "frames": res["frames"], "elapsed_s": res["elapsed_s"], "fps": res["fps"],
                "ms_per_frame": 1000.0 * res["after_model_load_s"] / res["frames"],
-               "peak_rss_mib": res["peak_rss_bytes"] / 2**20}
+               "peak_rss_mib": res["peak_rss_bytes"] / 2**20, "others_cpu_share": trial.others_share}
         if res["rss_samples"]:
             rss = [s for _, s in res["rss_samples"]]
             n = len(rss)
             row["rss_mib_at_10_50_90_pct"] = [round(rss[min(n - 1, int(n * q))] / 2**20, 1) for q in (0.1, 0.5, 0.9)]
         rows.append(row)
         print(f"  {row['frames']} frames {row['elapsed_s']:.1f} s ({row['ms_per_frame']:.2f} ms/frame) "
-              f"peak RSS {row['peak_rss_mib']:.0f} MiB", flush=True)
+              f"peak RSS {row['peak_rss_mib']:.0f} MiB (other processes: {100 * trial.others_share:.0f} % CPU)",
+              flush=True)
     return {"backend": backend, "model": model, "rows": rows}
 
 
@@ -241,7 +333,8 @@ def print_tables(result: dict) -> None:
           f"{m['onnxruntime']} ({m['onnx_threads']} threads); load average at start "
           f"{m['loadavg_at_start'][0]:.2f}")
     s = result["speed"]
-    print(f"frames per second, 640x480, {s['frames']} frames, median of {s['rounds']} rounds\n")
+    print(f"frames per second, 640x480, {s['frames']} frames, median of {s['rounds']} rounds; other "
+          f"processes used at most {100 * s['max_others_cpu_share']:.0f} % of the CPU during a kept run\n")
     print("| model | what | fps | vs (a) | overhead vs (b) |")
     print("|---|---|---:|---:|---:|")
     for r in s["rows"]:
@@ -249,11 +342,11 @@ def print_tables(result: dict) -> None:
         print(f"| {r['model']} | {r['what']} | {r['fps']:.1f} | {r['vs_a']:.2f}x | {over} |")
     mem = result["memory"]
     print(f"\nanalyze --backend {mem['backend']} --model {mem['model']} by video length\n")
-    print("| video | frames | analyze time | ms per frame (after model load) | peak RSS |")
-    print("|---|---:|---:|---:|---:|")
+    print("| video | frames | analyze time | ms per frame (after model load) | peak RSS | other processes |")
+    print("|---|---:|---:|---:|---:|---:|")
     for r in mem["rows"]:
         print(f"| {r['minutes']:g} min | {r['frames']} | {r['elapsed_s']:.1f} s | "
-              f"{r['ms_per_frame']:.2f} | {r['peak_rss_mib']:.0f} MiB |")
+              f"{r['ms_per_frame']:.2f} | {r['peak_rss_mib']:.0f} MiB | {100 * r['others_cpu_share']:.0f} % |")
     longest = mem["rows"][-1]
     if "rss_mib_at_10_50_90_pct" in longest:
         a, b, c = longest["rss_mib_at_10_50_90_pct"]
@@ -270,6 +363,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-backend", default="onnx")
     parser.add_argument("--memory-model", default="full")
     parser.add_argument("--quick", action="store_true", help="1 round; 0.5, 1, 2-minute videos")
+    parser.add_argument("--max-others", type=float, default=0.05,
+                        help="retry a run if other processes used more than this share of the CPU "
+                             "(default 0.05)")
+    parser.add_argument("--retries", type=int, default=4, help="retries of a disturbed run")
+    parser.add_argument("--max-wait", type=float, default=600.0,
+                        help="seconds to wait for a quiet machine before each run")
     parser.add_argument("--json", type=Path, default=OUT / "speed.json")
     parser.add_argument("--child-analyze", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("cli_args", nargs="*", help=argparse.SUPPRESS)
@@ -284,9 +383,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"warning: load average {result['machine']['loadavg_at_start'][0]:.2f}: other processes "
               "are using the CPU; the numbers will be noisy", file=sys.stderr)
     video = make_video(OUT / f"speed_{args.seconds:g}s.mp4", round(args.seconds * 30))
-    result["speed"] = speed_table(video, args.models.split(","), args.rounds)
+    gate = {"max_busy": 0.1, "max_others": args.max_others, "retries": args.retries,
+            "max_wait_s": args.max_wait}
+    result["speed"] = speed_table(video, args.models.split(","), args.rounds, gate)
     minutes = [float(x) for x in args.minutes.split(",")]
-    result["memory"] = memory_table(args.memory_backend, args.memory_model, minutes)
+    result["memory"] = memory_table(args.memory_backend, args.memory_model, minutes, gate)
     result["machine"]["loadavg_at_end"] = os.getloadavg()
     print_tables(result)
     args.json.parent.mkdir(parents=True, exist_ok=True)
