@@ -11,8 +11,22 @@ from dataclasses import replace
 import numpy as np
 
 from posture_rules.config import RulesConfig, load_config
-from posture_rules.measurements import estimate_facing, estimate_front_side, measure_frame, trunk_line
-from posture_rules.pelvis import NeutralTilt, OutlineReading, StickerPair, combine, outline_reading, pick_sticker_pair, sticker_tilt_deg
+from posture_rules.measurements import (
+    estimate_facing,
+    estimate_front_side,
+    measure_frame,
+    trunk_line,
+)
+from posture_rules.pelvis import (
+    NeutralTilt,
+    OutlineReading,
+    RecentMedian,
+    StickerPair,
+    combine,
+    outline_reading,
+    pick_sticker_pair,
+    sticker_tilt_deg,
+)
 from posture_rules.temporal import MAX_COUNTED_GAP_S, FlagTracker, PhaseTracker, StickyChoice
 from posture_rules.types import FlagEpisode, FrameMeasurements, FrameResult, Phase
 from vision.pose import Pose
@@ -29,6 +43,7 @@ class FormChecker:
     def __init__(self, config: RulesConfig | None = None, neutral_from_s: float | None = None):
         self.config = config or load_config()
         self.neutral = NeutralTilt(self.config.pelvis, neutral_from_s)
+        self._steady_stickers, self._steady_outline = RecentMedian(), RecentMedian()
         self._facing = StickyChoice(self.config.orientation.switch_after_s)
         self._front = StickyChoice(self.config.orientation.switch_after_s)
         self._phase = PhaseTracker(self.config.lunge)
@@ -117,10 +132,12 @@ class FormChecker:
             else:
                 stickers = pick_sticker_pair(view.markers, m.facing, hip, trunk_px, cfg)
                 if isinstance(stickers, StickerPair):
-                    s_tilt = sticker_tilt_deg(stickers.front, stickers.back, m.facing)
+                    s_tilt = self._steady_stickers(pose.timestamp_s, sticker_tilt_deg(stickers.front, stickers.back, m.facing))
         if view is not None and view.outline is not None:
             outline = outline_reading(view.outline, m.facing, cfg) if m.facing else \
                 "cannot tell which way the person faces"
+            if isinstance(outline, OutlineReading):
+                outline = replace(outline, index_deg=self._steady_outline(pose.timestamp_s, outline.index_deg))
         lean = m.trunk_lean_deg.value
         self.neutral.update(pose.timestamp_s, m.person, m.in_lunge, hip, trunk_px, s_tilt,
                             outline.index_deg if isinstance(outline, OutlineReading) else None, lean)

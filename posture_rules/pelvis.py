@@ -185,6 +185,29 @@ def outline_reading(outline: BodyOutline, facing: str, cfg: PelvisConfig) -> Out
     return OutlineReading(index, lordosis, confidence)
 
 
+# --- steadying a reading over a few frames ------------------------------------------------
+
+
+class RecentMedian:
+    """The median of a reading over the last ``window_s`` (causal: live and files alike).
+
+    A sticker centre or a mask edge moves by a fraction of a pixel from frame to frame (the
+    pose model's crop shifts, the video's colour blocks), which is a degree of tilt; a pelvis
+    does not turn that fast. A gap (no reading) longer than ``window_s`` starts afresh.
+    """
+
+    def __init__(self, window_s: float = 0.2):
+        self.window_s = window_s
+        self._values: list[tuple[float, float]] = []
+
+    def __call__(self, t: float, value: float | None) -> float | None:
+        if value is None or not math.isfinite(value):
+            return None
+        self._values = [(ti, v) for ti, v in self._values if t - ti <= self.window_s and ti < t]
+        self._values.append((t, value))
+        return float(np.median([v for _, v in self._values]))
+
+
 # --- the person's neutral ----------------------------------------------------------------
 
 

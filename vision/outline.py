@@ -14,6 +14,8 @@ the outline would be the arm's and not the back's.
 
 from __future__ import annotations
 
+import itertools
+
 import cv2
 import numpy as np
 from numpy.typing import NDArray
@@ -98,7 +100,7 @@ def _arm_on_edge(pose: Pose, hip, u, out, levels, d, trunk: float, min_confidenc
     if not ok.any():
         return False
     for chain in ARMS:
-        for a, b in zip(chain[:-1], chain[1:]):
+        for a, b in itertools.pairwise(chain):
             if conf[a] < min_confidence or conf[b] < min_confidence:
                 continue
             for w in np.linspace(0.0, 1.0, 9):

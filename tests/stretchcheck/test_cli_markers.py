@@ -12,7 +12,7 @@ SAMPLES = Path(__file__).resolve().parents[2] / "sample_videos"
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "stretchcheck.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "stretchcheck.cli", *args], capture_output=True, text=True, check=False,
                           timeout=300)
 
 

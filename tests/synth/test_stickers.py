@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pytest
 
+from tools.synth.appearance import Appearance
 from tools.synth.body import BUILDS
 from tools.synth.clip import generate_clip
 from tools.synth.kinematics import forward_kinematics
@@ -16,7 +17,6 @@ from tools.synth.lunge import LungeParams, lunge_pose
 from tools.synth.scenarios import BY_NAME
 from tools.synth.shapes import body_primitives
 from tools.synth.stickers import sticker_points
-from tools.synth.appearance import Appearance
 from tools.synth.truth import measure
 
 

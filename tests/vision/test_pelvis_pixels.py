@@ -113,7 +113,7 @@ def _body_mask(lordosis_px: float) -> np.ndarray:
     # back edge x(y): buttock bulge around the hips, hollow around 0.4 trunk lengths above.
     back = 280.0 - 14.0 * np.exp(-((ys - 300) / 22.0) ** 2) + lordosis_px * np.exp(-((ys - 238) / 25.0) ** 2)
     for y in range(140, 430):
-        mask[y, int(round(back[y])):380] = 1.0
+        mask[y, round(back[y]):380] = 1.0
     return cv2.GaussianBlur(mask, (5, 5), 1.0)
 
 

@@ -21,12 +21,12 @@ import numpy as np
 
 from tools.synth.lunge import lunge_pose, standing_pose
 from tools.synth.person import LANDMARK_POINTS, Placement, figure, near_side, pose_person
-from tools.synth.shapes import body_primitives
-from tools.synth.stickers import NAMES as STICKER_NAMES
-from tools.synth.stickers import sticker_points
 from tools.synth.render import Renderer
 from tools.synth.room import render_background
 from tools.synth.scenarios import Scenario
+from tools.synth.shapes import body_primitives
+from tools.synth.stickers import NAMES as STICKER_NAMES
+from tools.synth.stickers import sticker_points
 from tools.synth.timeline import Timeline, walk_fn
 from tools.synth.truth import GATES, fault_flags, load_rules, measure
 from tools.synth.variation import Setup, sample_setup
