@@ -8,7 +8,16 @@ from numpy.typing import NDArray
 
 from posture_rules.config import RulesConfig
 from posture_rules.types import FrameResult, Phase
-from vision.draw import AMBER, GREEN, GREY, RED, WHITE, BannerAnnotator, SkeletonAnnotator, TextPanelAnnotator
+from vision.draw import (
+    AMBER,
+    GREEN,
+    GREY,
+    RED,
+    WHITE,
+    BannerAnnotator,
+    SkeletonAnnotator,
+    TextPanelAnnotator,
+)
 from vision.pose import Pose
 
 # (column, label, unit format) in display order.

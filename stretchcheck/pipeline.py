@@ -23,11 +23,12 @@ from posture_rules.config import RulesConfig, load_config
 from posture_rules.types import FlagEpisode, FrameResult, Phase
 from stretchcheck import __version__
 from stretchcheck.annotate import FrameAnnotator
+from stretchcheck.background import InOrder
 from stretchcheck.flag_pictures import FlagPictures
 from stretchcheck.outputs import INFERENCE_NOTES, FramesCsv, write_json_atomic
 from stretchcheck.pelvis_report import TiltStats, pelvis_probe
 from vision.backends import create_estimator
-from vision.estimator import EstimatorOptions
+from vision.estimator import EstimatorOptions, FinishPose, estimate_in_two_steps
 from vision.landmarks import LEG
 from vision.pose import Pose
 from vision.smoothing import CenteredSmoother, OneEuroFilter
@@ -111,7 +112,8 @@ def analyze_video(
         )
         # The mask feeds the outline, and keeps sticker detection to colour on the body.
         with_mask = options.outline or options.markers is not None
-        estimator = create_estimator(options.backend, EstimatorOptions(model=options.model, with_mask=with_mask))
+        estimator = create_estimator(options.backend, EstimatorOptions(
+            model=options.model, with_mask=with_mask, mask_in_other_thread=True))
         try:
             with FramesCsv(out / "frames.csv") as csv_out:
 
@@ -135,12 +137,21 @@ def analyze_video(
                     for episode in result.ended_episodes:
                         peaks.save(episode)
 
-                for frame in source:
-                    pose = probe(frame.image, estimator.estimate(frame.image, frame.time_s))
+                def finish(finish_pose: FinishPose, frame: Frame) -> None:
+                    pose = probe(frame.image, finish_pose())
                     for smoothed, f in smoother.push(pose, frame):
                         handle(smoothed, f)
-                    if progress is not None:
-                        progress(frame.index + 1, info.frame_count)
+
+                # Only the landmarks are computed here, frame after frame (each frame's
+                # tracking needs the previous frame's); the rest of each frame (its mask, the
+                # pelvis probe, smoothing, the rules, frames.csv, the flag pictures) runs in
+                # order in a second thread, overlapping the next frame's inference. Leaving the
+                # block, normally or not, waits until every frame handed over is done.
+                with InOrder(finish, name="analysis") as later:
+                    for frame in source:
+                        later.submit(estimate_in_two_steps(estimator, frame.image, frame.time_s), frame)
+                        if progress is not None:
+                            progress(frame.index + 1, info.frame_count)
                 for smoothed, f in smoother.flush():
                     handle(smoothed, f)
         finally:

@@ -283,6 +283,8 @@ def project_mask(logits: NDArray, crop_matrix: NDArray, width: int, height: int)
     MediaPipe warps the sigmoid mask back with the inverse crop transform, zero outside.
     """
     crop = sigmoid(logits.reshape(logits.shape[-3], logits.shape[-2]).astype(F32))
-    return cv2.warpAffine(crop, crop_matrix, (width, height),
+    mask = cv2.warpAffine(crop, crop_matrix, (width, height),
                           flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                           borderMode=cv2.BORDER_CONSTANT, borderValue=0.0)
+    mask.setflags(write=False)  # handed to a Pose, which then need not copy it
+    return mask

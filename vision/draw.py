@@ -74,7 +74,7 @@ class TextPanelAnnotator:
         width = max(_text_size(t, fs, thick)[0] for t, _ in lines) + 16
         box_h = line_h * len(lines) + 10
         roi = image[0:box_h, 0:width]
-        roi[:] = (roi * 0.45).astype(np.uint8)
+        cv2.convertScaleAbs(roi, dst=roi, alpha=0.45)  # darken in place, no float copy
         for i, (text, color) in enumerate(lines):
             y = 8 + line_h * (i + 1) - 6
             cv2.putText(image, text, (8, y), cv2.FONT_HERSHEY_SIMPLEX, fs, color, thick, cv2.LINE_AA)
@@ -96,6 +96,6 @@ class BannerAnnotator:
         tw, th = _text_size(text, fs, thick)
         top = h - th - 24
         roi = image[top:h, :]
-        roi[:] = (roi * 0.35).astype(np.uint8)
+        cv2.convertScaleAbs(roi, dst=roi, alpha=0.35)
         cv2.putText(image, text, ((w - tw) // 2, h - 12), cv2.FONT_HERSHEY_SIMPLEX, fs, color, thick, cv2.LINE_AA)
         return image

@@ -7,6 +7,7 @@ mode they track the person from the previous frame, so frames must arrive in tim
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -32,6 +33,10 @@ class EstimatorOptions:
         min_tracking_confidence: how well the tracked region must match the previous frame.
         with_mask: also return the person's segmentation mask (costs ~15 % speed); the
             body-outline pelvic-tilt method needs it.
+        mask_in_other_thread: the caller finishes each pose (its mask) in a second thread
+            while the next frame's landmarks are computed (``estimate_in_two_steps``); a
+            backend that can then leaves a core to that thread (see
+            ``vision.onnx_estimator.OnnxEstimator``).
     """
 
     model: str = "full"
@@ -39,6 +44,7 @@ class EstimatorOptions:
     min_presence_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
     with_mask: bool = False
+    mask_in_other_thread: bool = False
 
     def __post_init__(self) -> None:
         if self.model not in MODEL_VARIANTS:
@@ -77,3 +83,22 @@ class PoseEstimator(Protocol):
     def close(self) -> None:
         """Release the model; the estimator is unusable afterwards."""
         ...
+
+
+FinishPose = Callable[[], Pose]
+
+
+def estimate_in_two_steps(estimator: PoseEstimator, image_rgb: NDArray[np.uint8], timestamp_s: float) -> FinishPose:
+    """The landmarks now, the rest of the pose when the returned function is called.
+
+    Why: tracking needs only the landmarks of one frame to place the next frame's crop, so
+    what else a frame's pose carries (the segmentation mask) can be finished in another
+    thread while the next frame's landmarks are computed (``stretchcheck.pipeline``). A
+    backend offers this with an ``estimate_deferred`` method; for one without, the whole
+    pose is computed now. Call the returned functions in frame order, from one thread.
+    """
+    deferred = getattr(estimator, "estimate_deferred", None)
+    if deferred is not None:
+        return deferred(image_rgb, timestamp_s)
+    pose = estimator.estimate(image_rgb, timestamp_s)
+    return lambda: pose

@@ -18,6 +18,7 @@ boxes are matched against tracked ones, and with one person tracked the detector
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 from pathlib import Path
@@ -29,7 +30,13 @@ from numpy.typing import NDArray
 
 from vision import blazepose_decode as bp
 from vision.blazepose_filter import PoseLandmarkFilter
-from vision.estimator import MODEL_VARIANTS, MODELS_DIR, EstimatorOptions, checked_rgb_frame
+from vision.estimator import (
+    MODEL_VARIANTS,
+    MODELS_DIR,
+    EstimatorOptions,
+    FinishPose,
+    checked_rgb_frame,
+)
 from vision.pose import Pose
 
 DETECTOR_FILE = "pose_detector.onnx"
@@ -108,10 +115,20 @@ class OnnxEstimator:
     def __init__(self, options: EstimatorOptions | None = None, threads: int | None = None) -> None:
         self.options = options or EstimatorOptions()
         detector_path, landmark_path, segmentation_path = onnx_model_paths(self.options.model)
-        self.threads = threads or default_threads()
+        # When the caller runs the mask head in a second thread beside the next frame's
+        # landmarks, that thread needs a core of its own: unless the thread count is given,
+        # the landmark model gets one thread fewer and the mask head one. Measured on 2 cores
+        # (analyze, full, 1-minute clip, two rounds): 49-51 fps with 1 + 1 threads against
+        # 44-49 with 2 + 2 or 2 + 1. Without the mask, 2 landmark threads are faster (62-66
+        # fps against 53-55), so nothing is split then.
+        split = self.options.with_mask and self.options.mask_in_other_thread
+        self.threads = threads or default_threads()  # the detector's and the landmark model's
+        if split and threads is None and not os.environ.get(THREADS_ENV):
+            self.threads = max(1, self.threads - 1)
         self._detector = _session(detector_path, self.threads)
         self._landmarker = _session(landmark_path, self.threads)
-        self._segmenter = _session(segmentation_path, self.threads) if self.options.with_mask else None
+        self._segmenter = (_session(segmentation_path, 1 if split else self.threads)
+                           if self.options.with_mask else None)
         self._outputs = list(LANDMARK_OUTPUTS) + (list(SEGMENTATION_INPUTS) if self.options.with_mask else [])
         self._anchors = bp.ssd_anchor_centers()
         self._roi: bp.Roi | None = None
@@ -128,6 +145,16 @@ class OnnxEstimator:
 
     def estimate(self, image_rgb: NDArray[np.uint8], timestamp_s: float) -> Pose:
         """Pose of the most prominent person, or ``Pose.empty`` when nobody is found."""
+        return self.estimate_deferred(image_rgb, timestamp_s)()
+
+    def estimate_deferred(self, image_rgb: NDArray[np.uint8], timestamp_s: float) -> FinishPose:
+        """The landmarks (and the tracking state for the next frame) now; the segmentation
+        mask, when asked for, only when the returned function is called.
+
+        The mask head reads feature maps that the landmark run already produced, and the
+        next frame's crop does not depend on it, so it may run in another thread while the
+        next frame's landmarks are computed (``vision.estimator.estimate_in_two_steps``).
+        """
         if self._closed:
             raise RuntimeError("OnnxEstimator is closed; create a new one")
         image = checked_rgb_frame(image_rgb)
@@ -136,8 +163,7 @@ class OnnxEstimator:
         roi = self._roi if self._roi is not None else self._detect(image)
         self._roi = None
         if roi is None or not roi.size > 0:
-            self._filter.reset()
-            return Pose.empty((width, height), timestamp_s)
+            return self._nobody(width, height, timestamp_s)
         matrix = roi.crop_matrix(bp.LANDMARK_SIZE)
         cv2.warpAffine(image, matrix, (bp.LANDMARK_SIZE, bp.LANDMARK_SIZE), dst=self._lm_u8,
                        flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
@@ -145,20 +171,29 @@ class OnnxEstimator:
         outs = self._landmarker.run(self._outputs, {"image": self._lm_in})
         raw, flag, heatmap, world = outs[:4]
         if not float(flag.reshape(-1)[0]) > self.options.min_presence_confidence:
-            self._filter.reset()
-            return Pose.empty((width, height), timestamp_s)
+            return self._nobody(width, height, timestamp_s)
         lm = bp.decode_landmarks(raw, heatmap, world, roi)
         self._roi = lm.next_roi
         xyz, world_m, visibility = self._filter(
             np.column_stack([lm.xy, lm.depth]), lm.world, lm.visibility, lm.next_roi.size,
             timestamp_ms)
-        mask = None
-        if self._segmenter is not None:
-            (logits,) = self._segmenter.run(["segmentation"], dict(zip(SEGMENTATION_INPUTS, outs[4:])))
-            mask = bp.project_mask(logits, matrix, width, height)
-        return Pose(xy=xyz[:, :2], visibility=visibility, presence=lm.presence,
+        pose = Pose(xy=xyz[:, :2], visibility=visibility, presence=lm.presence,
                     image_size=(width, height), timestamp_s=timestamp_s, depth=xyz[:, 2],
-                    world=world_m, mask=mask)
+                    world=world_m)
+        if self._segmenter is None:
+            return lambda: pose
+        segmenter, features = self._segmenter, dict(zip(SEGMENTATION_INPUTS, outs[4:]))
+
+        def with_mask() -> Pose:
+            (logits,) = segmenter.run(["segmentation"], features)
+            return dataclasses.replace(pose, mask=bp.project_mask(logits, matrix, width, height))
+
+        return with_mask
+
+    def _nobody(self, width: int, height: int, timestamp_s: float) -> FinishPose:
+        self._filter.reset()
+        empty = Pose.empty((width, height), timestamp_s)
+        return lambda: empty
 
     def _next_timestamp_ms(self, timestamp_s: float) -> int:
         """The frame's time in whole ms, strictly increasing, as the MediaPipe backend makes it.

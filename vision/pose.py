@@ -21,6 +21,11 @@ FloatArray = NDArray[np.float64]
 def _frozen(a: NDArray | None, shape: tuple[int, ...], name: str, dtype=np.float64):
     if a is None:
         return None
+    if isinstance(a, np.ndarray) and a.dtype == dtype and a.shape == shape and a.flags.owndata \
+            and not a.flags.writeable:
+        # Already frozen (another Pose's array, or a mask its maker handed over read-only):
+        # share it rather than copy 1.2 MB of mask per frame each time a Pose is derived.
+        return a
     arr = np.array(a, dtype=dtype, copy=True)
     if arr.shape != shape:
         raise ValueError(f"Pose.{name} must have shape {shape}, got {arr.shape}")

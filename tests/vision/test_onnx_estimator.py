@@ -19,7 +19,7 @@ import pytest
 from tests.vision.real_images import REFERENCE, read_rgb, video_frames_rgb
 from vision import onnx_estimator
 from vision.backends import BACKENDS, create_estimator
-from vision.estimator import MODEL_VARIANTS, EstimatorOptions, PoseEstimator
+from vision.estimator import MODEL_VARIANTS, EstimatorOptions, PoseEstimator, estimate_in_two_steps
 from vision.landmarks import NUM_LANDMARKS
 from vision.onnx_estimator import OnnxEstimator, default_threads, onnx_model_paths
 
@@ -60,6 +60,40 @@ def test_mask_only_when_asked(messi):
     assert 0.0 <= pose.mask.min() and pose.mask.max() <= 1.0
     hip = pose.xy[23].astype(int)
     assert pose.mask[hip[1], hip[0]] > 0.5 and pose.mask[0, 0] < 0.5
+
+
+def test_deferred_mask_gives_the_same_poses_finished_late_and_in_another_thread(messi):
+    """analyze computes each frame's landmarks first and finishes its mask later in a second
+    thread (vision.estimator.estimate_in_two_steps); tracking must not notice."""
+    import threading
+
+    frames = [messi, np.ascontiguousarray(messi[:, ::-1]), messi, messi]
+    with OnnxEstimator(EstimatorOptions(with_mask=True)) as plain:
+        expected = [plain.estimate(f, i / 30) for i, f in enumerate(frames)]
+    with OnnxEstimator(EstimatorOptions(with_mask=True)) as staged:
+        finishers = [estimate_in_two_steps(staged, f, i / 30) for i, f in enumerate(frames)]
+        got: list = []
+        worker = threading.Thread(target=lambda: got.extend(fn() for fn in finishers))
+        worker.start()
+        worker.join()
+    for a, b in zip(expected, got, strict=True):
+        np.testing.assert_array_equal(a.xy, b.xy)
+        np.testing.assert_array_equal(a.mask, b.mask)
+        assert not b.mask.flags.writeable
+
+
+def test_two_steps_for_a_backend_without_them_is_one_step(messi):
+    class OneStep:
+        name = "one-step"
+        calls = 0
+
+        def estimate(self, image, t):
+            self.calls += 1
+            return "pose"
+
+    est = OneStep()
+    finish = estimate_in_two_steps(est, messi, 0.0)
+    assert est.calls == 1 and finish() == "pose" and est.calls == 1
 
 
 def test_tracking_runs_the_detector_once_for_a_held_pose(messi):
@@ -145,6 +179,26 @@ def test_bad_thread_count_is_named(monkeypatch, env):
     monkeypatch.setenv(onnx_estimator.THREADS_ENV, env)
     with pytest.raises(ValueError, match=onnx_estimator.THREADS_ENV):
         default_threads()
+
+
+@pytest.mark.parametrize(("cores", "mask", "other_thread", "env", "expected"), [
+    (2, True, True, None, 1),  # analyze on 2 cores: one core for the mask head's thread
+    (2, True, False, None, 2),  # live: mask and landmarks in one thread, both cores for them
+    (2, False, True, None, 2),  # no mask: nothing runs beside the landmarks
+    (4, True, True, None, 3),
+    (1, True, True, None, 1),
+    (2, True, True, "2", 2),  # a thread count that is asked for is kept
+])
+def test_landmark_threads_leave_a_core_to_the_mask_thread(monkeypatch, cores, mask, other_thread, env, expected):
+    import os
+
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    if env is None:
+        monkeypatch.delenv(onnx_estimator.THREADS_ENV, raising=False)
+    else:
+        monkeypatch.setenv(onnx_estimator.THREADS_ENV, env)
+    with OnnxEstimator(EstimatorOptions(model="lite", with_mask=mask, mask_in_other_thread=other_thread)) as est:
+        assert est.threads == expected
 
 
 def test_onnx_is_the_default_backend_everywhere():

@@ -68,6 +68,21 @@ def _analyse_recording_poses(clip: Path, backend: str, out: Path, monkeypatch) -
 
     def recording(name, options):
         est = create_estimator(name, options)
+        if hasattr(est, "estimate_deferred"):  # analyze finishes each pose in its second thread
+            inner_deferred = est.estimate_deferred
+
+            def estimate_deferred(image, t):
+                finish = inner_deferred(image, t)
+
+                def recorded():
+                    pose = finish()
+                    poses.append(pose)
+                    return pose
+
+                return recorded
+
+            est.estimate_deferred = estimate_deferred  # type: ignore[method-assign]
+            return est
         inner = est.estimate
 
         def estimate(image, t):
