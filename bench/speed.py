@@ -11,8 +11,11 @@ For each BlazePose model, on the same machine and in the same run:
   (c) the whole ``stretchcheck analyze`` (decode, pose, smoothing, rules, frames.csv,
       annotated.mp4, flag pictures), the CLI's own code in a fresh process; frames per
       second from the moment the model is loaded to the end of the command.
-Ratios are against (a) for the same model; "overhead" is what (c) loses against (b): the
-cost of everything around pose inference. Measurements are interleaved in rounds (every
+Everything is measured twice: for landmarks alone, and with the person's segmentation mask,
+which ``analyze`` computes by default (the pelvic-tilt outline method reads it; ``analyze
+--no-outline`` is the landmarks-only run). Ratios are against (a) for the same model and the
+same outputs; "overhead" is what (c) loses against (b): the cost of everything around pose
+inference. Measurements are interleaved in rounds (every
 configuration once per round) and the median round is reported. On a shared machine, other
 people's processes make fps meaningless, so each run first waits for the CPUs to be idle,
 and a run during which other processes used more than 5 % of the CPU (from /proc/stat,
@@ -139,8 +142,11 @@ def decode(path: Path) -> list:
         return [f.image for f in src]
 
 
-def bare_mediapipe_fps(frames: list, model: str, gate: dict) -> tuple[float, float]:
-    """(a) The loop a user would write with MediaPipe Tasks, VIDEO mode, nothing else."""
+def bare_mediapipe_fps(frames: list, model: str, gate: dict, mask: bool = False) -> tuple[float, float]:
+    """(a) The loop a user would write with MediaPipe Tasks, VIDEO mode, nothing else.
+
+    ``mask``: ask MediaPipe for the segmentation mask too, as ``analyze`` needs by default.
+    """
     import mediapipe as mp
     from mediapipe.tasks.python import BaseOptions, vision
 
@@ -148,7 +154,7 @@ def bare_mediapipe_fps(frames: list, model: str, gate: dict) -> tuple[float, flo
 
     options = vision.PoseLandmarkerOptions(
         base_options=BaseOptions(model_asset_path=str(model_path(model))),
-        running_mode=vision.RunningMode.VIDEO, num_poses=1)
+        running_mode=vision.RunningMode.VIDEO, num_poses=1, output_segmentation_masks=mask)
 
     def run() -> tuple[int, float]:
         with vision.PoseLandmarker.create_from_options(options) as landmarker:
@@ -161,12 +167,12 @@ def bare_mediapipe_fps(frames: list, model: str, gate: dict) -> tuple[float, flo
     return quiet_trial(run, gate)
 
 
-def estimator_fps(frames: list, backend: str, model: str, gate: dict) -> tuple[float, float]:
+def estimator_fps(frames: list, backend: str, model: str, gate: dict, mask: bool = False) -> tuple[float, float]:
     """(b) One of our estimators alone over the same frames (a fresh one per run)."""
     from vision.backends import create_estimator
 
     def run() -> tuple[int, float]:
-        estimator = create_estimator(backend, EstimatorOptions(model=model))
+        estimator = create_estimator(backend, EstimatorOptions(model=model, with_mask=mask))
         try:
             start = time.perf_counter()
             for i, frame in enumerate(frames):
@@ -178,7 +184,8 @@ def estimator_fps(frames: list, backend: str, model: str, gate: dict) -> tuple[f
     return quiet_trial(run, gate)
 
 
-def run_analyze(video: Path, backend: str, model: str, sample_rss: bool = False) -> dict:
+def run_analyze(video: Path, backend: str, model: str, sample_rss: bool = False,
+                extra: tuple[str, ...] = ()) -> dict:
     """(c) ``stretchcheck analyze`` in a fresh process: fps, times, peak RSS.
 
     The child (``_child_analyze``) runs the CLI's own ``main`` and reports the time from the
@@ -190,7 +197,7 @@ def run_analyze(video: Path, backend: str, model: str, sample_rss: bool = False)
         out, report, errors = Path(tmp) / "out", Path(tmp) / "report.json", Path(tmp) / "stderr.txt"
         cmd = [sys.executable, str(Path(__file__).resolve()), "--child-analyze", str(report), "--",
                "analyze", str(video), "--out", str(out), "--backend", backend, "--model", model,
-               "--quiet", "--no-store"]
+               "--quiet", "--no-store", *extra]
         env = os.environ | {"STRETCHCHECK_HOME": str(Path(tmp) / "home")}
         start = time.perf_counter()
         with errors.open("wb") as err_fh:
@@ -248,44 +255,61 @@ def _child_analyze(report: Path, cli_args: list[str]) -> int:
     return rc
 
 
-def analyze_fps(video: Path, backend: str, model: str, gate: dict) -> tuple[float, float]:
+def analyze_fps(video: Path, backend: str, model: str, gate: dict, extra: tuple[str, ...] = ()) -> tuple[float, float]:
     """(c) The whole analyze, gated like (a) and (b)."""
     def run() -> tuple[int, float]:
-        res = run_analyze(video, backend, model)
+        res = run_analyze(video, backend, model, extra=extra)
         return res["frames"], res["after_model_load_s"]
 
     return quiet_trial(run, gate)
+
+
+# What is measured, per model: (key, label, function(frames, video, model, gate)).
+# "landmarks": what pose alone costs; "mask": with the segmentation mask, which analyze
+# computes by default (the pelvic-tilt outline method reads it; --no-outline turns it off).
+def _configs() -> list[tuple[str, str, object]]:
+    out = []
+    for mask in (False, True):
+        tag = "mask" if mask else "landmarks"
+        out.append((f"{tag}/a", f"(a) bare MediaPipe loop{', with mask' if mask else ''}",
+                    lambda fr, v, m, g, mask=mask: bare_mediapipe_fps(fr, m, g, mask)))
+        for backend in BACKENDS:
+            out.append((f"{tag}/b/{backend}", f"(b) {backend} estimator{', with mask' if mask else ''}",
+                        lambda fr, v, m, g, b=backend, mask=mask: estimator_fps(fr, b, m, g, mask)))
+        for backend in BACKENDS:
+            extra = () if mask else ("--no-outline",)
+            label = f"(c) analyze --backend {backend}" + ("" if mask else " --no-outline")
+            out.append((f"{tag}/c/{backend}", label,
+                        lambda fr, v, m, g, b=backend, e=extra: analyze_fps(v, b, m, g, e)))
+    return out
 
 
 def speed_table(video: Path, models: list[str], rounds: int, gate: dict) -> dict:
     frames = decode(video)
     runs: dict[str, list[float]] = {}
     others: dict[str, list[float]] = {}
-
-    def record(key: str, result: tuple[float, float]) -> None:
-        fps, share = result
-        runs.setdefault(key, []).append(fps)
-        others.setdefault(key, []).append(share)
-        print(f"  {key:28} {fps:7.1f} fps   (other processes: {100 * share:.0f} % CPU)", flush=True)
+    configs = _configs()
 
     for r in range(rounds):
         print(f"round {r + 1}/{rounds} ({len(frames)} frames of {video.name})", flush=True)
         for model in models:
-            record(f"{model}/a/bare-mediapipe", bare_mediapipe_fps(frames, model, gate))
-            for backend in BACKENDS:
-                record(f"{model}/b/{backend}", estimator_fps(frames, backend, model, gate))
-            for backend in BACKENDS:
-                record(f"{model}/c/{backend}", analyze_fps(video, backend, model, gate))
+            for key, label, fn in configs:
+                fps, share = fn(frames, video, model, gate)  # type: ignore[operator]
+                runs.setdefault(f"{model}/{key}", []).append(fps)
+                others.setdefault(f"{model}/{key}", []).append(share)
+                print(f"  {model:5} {label:42} {fps:7.1f} fps   (other processes: {100 * share:.0f} % CPU)",
+                      flush=True)
     med = {k: statistics.median(v) for k, v in runs.items()}
     rows = []
     for model in models:
-        base = med[f"{model}/a/bare-mediapipe"]
-        rows.append({"model": model, "what": "(a) bare MediaPipe loop", "fps": base, "vs_a": 1.0})
-        for backend in BACKENDS:
-            b, c = med[f"{model}/b/{backend}"], med[f"{model}/c/{backend}"]
-            rows.append({"model": model, "what": f"(b) {backend} estimator", "fps": b, "vs_a": b / base})
-            rows.append({"model": model, "what": f"(c) analyze --backend {backend}", "fps": c,
-                         "vs_a": c / base, "overhead_vs_b": 1.0 - c / b})
+        for key, label, _ in configs:
+            tag, kind = key.split("/")[:2]
+            fps = med[f"{model}/{key}"]
+            row = {"model": model, "what": label, "fps": fps, "vs_a": fps / med[f"{model}/{tag}/a"]}
+            if kind == "c":
+                backend = key.split("/")[2]
+                row["overhead_vs_b"] = 1.0 - fps / med[f"{model}/{tag}/b/{backend}"]
+            rows.append(row)
     worst = max(max(v) for v in others.values())
     return {"frames": len(frames), "rounds": rounds, "runs_fps": runs, "others_cpu_share": others,
             "max_others_cpu_share": worst, "rows": rows}
@@ -335,7 +359,7 @@ def print_tables(result: dict) -> None:
     s = result["speed"]
     print(f"frames per second, 640x480, {s['frames']} frames, median of {s['rounds']} rounds; other "
           f"processes used at most {100 * s['max_others_cpu_share']:.0f} % of the CPU during a kept run\n")
-    print("| model | what | fps | vs (a) | overhead vs (b) |")
+    print("| model | what | fps | vs (a) (same outputs) | overhead vs (b) |")
     print("|---|---|---:|---:|---:|")
     for r in s["rows"]:
         over = f"{100 * r['overhead_vs_b']:.0f} %" if "overhead_vs_b" in r else ""
@@ -352,6 +376,32 @@ def print_tables(result: dict) -> None:
         a, b, c = longest["rss_mib_at_10_50_90_pct"]
         print(f"\nRSS during the {longest['minutes']:g}-minute run at 10/50/90 % of it: "
               f"{a} / {b} / {c} MiB")
+
+
+def verdicts(result: dict) -> list[str]:
+    """The issue's "done when", checked against this run's numbers (not asserted: a benchmark)."""
+    out = []
+    rows = {(r["model"], r["what"]): r for r in result["speed"]["rows"]}
+    for model in sorted({r["model"] for r in result["speed"]["rows"]}):
+        for label in ("(c) analyze --backend onnx --no-outline", "(c) analyze --backend onnx"):
+            r = rows.get((model, label))
+            if r is None:
+                continue
+            out.append(f"{model}: {label}: {r['vs_a']:.2f}x the bare MediaPipe loop with the same outputs "
+                       f"(target >= 1.30x: {'met' if r['vs_a'] >= 1.3 else 'missed'}); overhead vs the ONNX "
+                       f"estimator alone {100 * r['overhead_vs_b']:.0f} % (target <= 10 %: "
+                       f"{'met' if r['overhead_vs_b'] <= 0.10 else 'missed'})")
+    mem = result["memory"]["rows"]
+    if len(mem) >= 2:
+        ms = [r["ms_per_frame"] for r in mem]
+        spread = (max(ms) - min(ms)) / min(ms)
+        out.append(f"time per frame over {mem[0]['minutes']:g}-{mem[-1]['minutes']:g} min videos: "
+                   f"{min(ms):.2f}-{max(ms):.2f} ms ({100 * spread:.0f} % spread; linear time = flat ms/frame)")
+        if "rss_mib_at_10_50_90_pct" in mem[-1]:
+            a, _, c = mem[-1]["rss_mib_at_10_50_90_pct"]
+            out.append(f"memory in the {mem[-1]['minutes']:g}-minute run: {a} MiB at 10 % -> {c} MiB at 90 % "
+                       f"({c - a:+.1f} MiB)")
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -389,7 +439,9 @@ def main(argv: list[str] | None = None) -> int:
     minutes = [float(x) for x in args.minutes.split(",")]
     result["memory"] = memory_table(args.memory_backend, args.memory_model, minutes, gate)
     result["machine"]["loadavg_at_end"] = os.getloadavg()
+    result["verdicts"] = verdicts(result)
     print_tables(result)
+    print("\n" + "\n".join(result["verdicts"]))
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=2) + "\n")
     print(f"\nwritten: {args.json}")
