@@ -24,6 +24,7 @@ from posture_rules.types import FlagEpisode, FrameResult, Phase
 from stretchcheck import __version__
 from stretchcheck.annotate import FrameAnnotator
 from stretchcheck.background import InOrder
+from stretchcheck.native_memory import PeriodicRelease
 from stretchcheck.flag_pictures import FlagPictures
 from stretchcheck.outputs import INFERENCE_NOTES, FramesCsv, write_json_atomic
 from stretchcheck.pelvis_report import TiltStats, pelvis_probe
@@ -147,9 +148,11 @@ def analyze_video(
                 # pelvis probe, smoothing, the rules, frames.csv, the flag pictures) runs in
                 # order in a second thread, overlapping the next frame's inference. Leaving the
                 # block, normally or not, waits until every frame handed over is done.
+                release = PeriodicRelease()
                 with InOrder(finish, name="analysis") as later:
                     for frame in source:
                         later.submit(estimate_in_two_steps(estimator, frame.image, frame.time_s), frame)
+                        release.tick()
                         if progress is not None:
                             progress(frame.index + 1, info.frame_count)
                 for smoothed, f in smoother.flush():
@@ -325,6 +328,7 @@ class LiveAnalyzer:
         self.estimator = create_estimator(backend, EstimatorOptions(model=model, with_mask=outline or markers is not None))
         self._index = 0
         self._calibrate = False
+        self._release = PeriodicRelease()  # a live session can run for an hour
 
     def request_calibration(self) -> None:
         """Calibrate the neutral pelvis over the ``[pelvis] neutral_s`` from the next frame."""
@@ -337,6 +341,7 @@ class LiveAnalyzer:
         pose = self.smoother(self.probe(image, self.estimator.estimate(image, time_s)))
         result = self.checker.update(pose, self._index)
         self._index += 1
+        self._release.tick()
         return self.annotator.annotate(image, pose, result), pose, result
 
     def close(self) -> list[FlagEpisode]:

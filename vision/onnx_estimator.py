@@ -67,6 +67,10 @@ def onnx_model_paths(variant: str) -> tuple[Path, Path, Path]:
     return paths
 
 
+# The models whose landmark run leaves a core to the mask head's thread (see OnnxEstimator).
+SPLIT_MODELS = ("lite", "full")
+
+
 def default_threads() -> int:
     """ONNX Runtime intra-op threads: every core, at most 4 (env STRETCHCHECK_ORT_THREADS).
 
@@ -116,12 +120,14 @@ class OnnxEstimator:
         self.options = options or EstimatorOptions()
         detector_path, landmark_path, segmentation_path = onnx_model_paths(self.options.model)
         # When the caller runs the mask head in a second thread beside the next frame's
-        # landmarks, that thread needs a core of its own: unless the thread count is given,
-        # the landmark model gets one thread fewer and the mask head one. Measured on 2 cores
-        # (analyze, full, 1-minute clip, two rounds): 49-51 fps with 1 + 1 threads against
-        # 44-49 with 2 + 2 or 2 + 1. Without the mask, 2 landmark threads are faster (62-66
-        # fps against 53-55), so nothing is split then.
-        split = self.options.with_mask and self.options.mask_in_other_thread
+        # landmarks, that thread (mask head, outline, rules, drawing) needs about a core of
+        # its own for lite and full: unless the thread count is given, their landmark model
+        # gets one thread fewer and the mask head one. Measured with analyze on 2 cores: full,
+        # 1-minute clip, two rounds: 49-51 fps with 1 + 1 threads against 44-49 with 2 + 2 or
+        # 2 + 1. heavy's landmark model is 4x the work, so it keeps both cores (10 s clip:
+        # 22.9 fps with 2 + 2, 20.9 with 2 + 1, 18.0 with 1 + 1). Without the mask nothing
+        # runs beside the landmarks and nothing is split.
+        split = self.options.with_mask and self.options.mask_in_other_thread and self.options.model in SPLIT_MODELS
         self.threads = threads or default_threads()  # the detector's and the landmark model's
         if split and threads is None and not os.environ.get(THREADS_ENV):
             self.threads = max(1, self.threads - 1)

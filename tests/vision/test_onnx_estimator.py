@@ -181,15 +181,18 @@ def test_bad_thread_count_is_named(monkeypatch, env):
         default_threads()
 
 
-@pytest.mark.parametrize(("cores", "mask", "other_thread", "env", "expected"), [
-    (2, True, True, None, 1),  # analyze on 2 cores: one core for the mask head's thread
-    (2, True, False, None, 2),  # live: mask and landmarks in one thread, both cores for them
-    (2, False, True, None, 2),  # no mask: nothing runs beside the landmarks
-    (4, True, True, None, 3),
-    (1, True, True, None, 1),
-    (2, True, True, "2", 2),  # a thread count that is asked for is kept
+@pytest.mark.parametrize(("cores", "model", "mask", "other_thread", "env", "expected"), [
+    (2, "full", True, True, None, 1),  # analyze on 2 cores: one core for the mask head's thread
+    (2, "lite", True, True, None, 1),
+    (2, "heavy", True, True, None, 2),  # heavy's landmarks are most of the work: both cores
+    (2, "full", True, False, None, 2),  # live: mask and landmarks in one thread, both cores
+    (2, "full", False, True, None, 2),  # no mask: nothing runs beside the landmarks
+    (4, "full", True, True, None, 3),
+    (1, "full", True, True, None, 1),
+    (2, "full", True, True, "2", 2),  # a thread count that is asked for is kept
 ])
-def test_landmark_threads_leave_a_core_to_the_mask_thread(monkeypatch, cores, mask, other_thread, env, expected):
+def test_landmark_threads_leave_a_core_to_the_mask_thread(monkeypatch, cores, model, mask, other_thread, env,
+                                                          expected):
     import os
 
     monkeypatch.setattr(os, "cpu_count", lambda: cores)
@@ -197,7 +200,7 @@ def test_landmark_threads_leave_a_core_to_the_mask_thread(monkeypatch, cores, ma
         monkeypatch.delenv(onnx_estimator.THREADS_ENV, raising=False)
     else:
         monkeypatch.setenv(onnx_estimator.THREADS_ENV, env)
-    with OnnxEstimator(EstimatorOptions(model="lite", with_mask=mask, mask_in_other_thread=other_thread)) as est:
+    with OnnxEstimator(EstimatorOptions(model=model, with_mask=mask, mask_in_other_thread=other_thread)) as est:
         assert est.threads == expected
 
 
