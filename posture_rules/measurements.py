@@ -113,6 +113,14 @@ def _trunk(t: _Trusted) -> tuple[NDArray[np.float64], NDArray[np.float64], float
     )
 
 
+def _trunk_lean(trunk: tuple[NDArray[np.float64], NDArray[np.float64], float] | str, facing: str) -> Measurement:
+    """Trunk lean from ``_trunk``'s line (or its reason for being unknown)."""
+    if isinstance(trunk, str):
+        return Measurement.unknown(trunk)
+    mid_hip, mid_shoulder, conf = trunk
+    return Measurement(float(lean_from_vertical_deg(mid_shoulder - mid_hip, _sign(facing))), confidence=conf)
+
+
 def trunk_line(pose: Pose, min_confidence: float) -> tuple[NDArray[np.float64], NDArray[np.float64], float] | None:
     """(mid_hip, mid_shoulder, confidence) from the trusted landmarks, or None."""
     if pose.is_empty:
@@ -136,11 +144,13 @@ def measure_frame(
     )
     if facing is None or front_side is None:
         why = Measurement.unknown("cannot tell which way the person faces or which leg is in front")
+        # Trunk lean needs only the facing: standing before the lunge it is the neutral's
+        # lean, which the body-outline tilt method compares the lunge against.
         return FrameMeasurements(
             person=True,
             facing=facing,
             front_side=front_side,
-            trunk_lean_deg=why,
+            trunk_lean_deg=_trunk_lean(_trunk(_Trusted(pose, min_confidence)), facing) if facing else why,
             front_knee_angle_deg=why,
             knee_past_toes_ratio=why,
             rear_hip_extension_deg=why,
@@ -151,11 +161,7 @@ def measure_frame(
     front, rear = LEG[front_side], LEG[other(front_side)]
 
     trunk = _trunk(t)
-    if isinstance(trunk, str):
-        trunk_lean = Measurement.unknown(trunk)
-    else:
-        mid_hip, mid_shoulder, conf = trunk
-        trunk_lean = Measurement(float(lean_from_vertical_deg(mid_shoulder - mid_hip, f)), confidence=conf)
+    trunk_lean = _trunk_lean(trunk, facing)
 
     if t.has(front["hip"], front["knee"], front["ankle"]):
         knee_angle = Measurement(
