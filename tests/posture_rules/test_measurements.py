@@ -107,3 +107,15 @@ def test_nan_landmarks_do_not_leak():
         v = m.metric(name).value
         assert v is None or np.isfinite(v)
     assert m.rear_hip_extension_deg.value is None
+
+
+@pytest.mark.parametrize("facing", ["left", "right"])
+def test_trunk_lean_is_measured_before_the_lunge_when_no_leg_is_in_front(facing):
+    """Standing relaxed (the neutral calibration) no leg is in front, but the trunk lean only
+    needs the facing: the neutral keeps it, and the outline tilt method is refused when the
+    lunge's lean strays from it."""
+    pose = lunge_pose(facing=facing, trunk_lean_deg=7.0)
+    m = measure_frame(pose, facing, None, MIN_CONF, CFG.lunge)
+    assert m.trunk_lean_deg.value == pytest.approx(7.0, abs=1e-9)
+    assert m.front_knee_angle_deg.value is None and m.rear_hip_extension_deg.value is None
+    assert measure_frame(pose, None, None, MIN_CONF, CFG.lunge).trunk_lean_deg.value is None
