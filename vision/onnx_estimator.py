@@ -76,9 +76,9 @@ def default_threads() -> int:
 
     Why: BlazePose's convolutions are small (a 256x256 crop); on 2 cores, 2 threads run the
     full model ~1.5x faster than 1, while beyond 4 threads the synchronisation costs more
-    than it gains. The decode and video-writing threads of the pipeline sleep most of the
-    time (see ``stretchcheck.pipeline``), and spinning is off (below), so they do not fight
-    inference for the cores.
+    than it gains. Spinning is off (below), so idle workers leave the cores to the pipeline's
+    other threads; when a second thread finishes the masks, lite and full take one thread
+    fewer (``OnnxEstimator``).
     """
     env = os.environ.get(THREADS_ENV)
     if env:
