@@ -24,8 +24,8 @@ from posture_rules.types import FlagEpisode, FrameResult, Phase
 from stretchcheck import __version__
 from stretchcheck.annotate import FrameAnnotator
 from stretchcheck.background import InOrder
-from stretchcheck.native_memory import PeriodicRelease
 from stretchcheck.flag_pictures import FlagPictures
+from stretchcheck.native_memory import PeriodicRelease
 from stretchcheck.outputs import INFERENCE_NOTES, FramesCsv, write_json_atomic
 from stretchcheck.pelvis_report import TiltStats, pelvis_probe
 from vision.backends import create_estimator

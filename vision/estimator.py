@@ -7,6 +7,7 @@ mode they track the person from the previous frame, so frames must arrive in tim
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,20 @@ class EstimatorOptions:
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1], got {value}")
+
+
+def next_timestamp_ms(timestamp_s: float, last_ms: int | None) -> int:
+    """The frame's time in whole ms, strictly after ``last_ms``: what MediaPipe's VIDEO mode
+    needs, and what both backends' landmark filters see.
+
+    Sources repeat or reorder timestamps (duplicated pts, variable frame rates rounding two
+    frames to the same ms); such a frame gets the previous timestamp + 1 ms. That shifts the
+    model's notion of time by a millisecond; the returned ``Pose`` keeps the source's own time.
+    """
+    if not math.isfinite(timestamp_s):
+        raise ValueError(f"timestamp_s must be a finite number of seconds, got {timestamp_s}")
+    ms = round(timestamp_s * 1000.0)
+    return last_ms + 1 if last_ms is not None and ms <= last_ms else ms
 
 
 def checked_rgb_frame(image_rgb: NDArray[np.uint8]) -> NDArray[np.uint8]:

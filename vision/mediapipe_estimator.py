@@ -7,7 +7,6 @@ from a bundle in ``models/`` (see ``models/README.md``); nothing is ever downloa
 
 from __future__ import annotations
 
-import math
 from types import TracebackType
 
 import mediapipe as mp
@@ -16,7 +15,7 @@ from mediapipe.tasks.python import BaseOptions, vision
 from numpy.typing import NDArray
 
 from vision.backends import model_path
-from vision.estimator import EstimatorOptions, checked_rgb_frame
+from vision.estimator import EstimatorOptions, checked_rgb_frame, next_timestamp_ms
 from vision.pose import Pose
 
 
@@ -59,21 +58,9 @@ class MediaPipeEstimator:
         return _to_pose(result, (width, height), timestamp_s, self.options.with_mask)
 
     def _next_timestamp_ms(self, timestamp_s: float) -> int:
-        """MediaPipe's timestamp for this frame: the source's, in ms, strictly increasing.
-
-        MediaPipe rejects a timestamp that is not greater than the previous one, but real
-        sources repeat or reorder them (duplicated pts, variable frame rates rounding two
-        frames to the same ms). Such a frame gets the previous timestamp + 1 ms: it only
-        shifts MediaPipe's notion of time by a millisecond, and the returned ``Pose`` keeps
-        the source's own timestamp.
-        """
-        if not math.isfinite(timestamp_s):
-            raise ValueError(f"timestamp_s must be a finite number of seconds, got {timestamp_s}")
-        ms = round(timestamp_s * 1000.0)
-        if self._last_ms is not None and ms <= self._last_ms:
-            ms = self._last_ms + 1
-        self._last_ms = ms
-        return ms
+        """MediaPipe rejects a timestamp that is not greater than the previous one. (``vision.estimator.next_timestamp_ms``)"""
+        self._last_ms = next_timestamp_ms(timestamp_s, self._last_ms)
+        return self._last_ms
 
     def close(self) -> None:
         """Release the model; the estimator is unusable afterwards. Safe to call twice."""

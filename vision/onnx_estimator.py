@@ -19,7 +19,6 @@ boxes are matched against tracked ones, and with one person tracked the detector
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 from pathlib import Path
 from types import TracebackType
@@ -36,6 +35,7 @@ from vision.estimator import (
     EstimatorOptions,
     FinishPose,
     checked_rgb_frame,
+    next_timestamp_ms,
 )
 from vision.pose import Pose
 
@@ -202,18 +202,9 @@ class OnnxEstimator:
         return lambda: empty
 
     def _next_timestamp_ms(self, timestamp_s: float) -> int:
-        """The frame's time in whole ms, strictly increasing, as the MediaPipe backend makes it.
-
-        The filters see time as MediaPipe would (the same rounding, the same +1 ms for a
-        repeated or backwards timestamp), so both backends filter identically.
-        """
-        if not math.isfinite(timestamp_s):
-            raise ValueError(f"timestamp_s must be a finite number of seconds, got {timestamp_s}")
-        ms = round(timestamp_s * 1000.0)
-        if self._last_ms is not None and ms <= self._last_ms:
-            ms = self._last_ms + 1
-        self._last_ms = ms
-        return ms
+        """The filters see time as MediaPipe would, so both backends filter identically. (``vision.estimator.next_timestamp_ms``)"""
+        self._last_ms = next_timestamp_ms(timestamp_s, self._last_ms)
+        return self._last_ms
 
     def _detect(self, image: NDArray[np.uint8]) -> bp.Roi | None:
         """Run the person detector on the whole frame; the best person's region, or None."""

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import tomllib
 
+from posture_rules.config import METRICS as CHECKER_METRICS
 from tools.synth.kinematics import Skeleton
 
 RULES_TOML = Path(__file__).resolve().parents[2] / "posture_rules" / "default_rules.toml"
@@ -43,14 +44,9 @@ NEUTRAL_TILT_DEG = 10.0
 NEAR_MARGIN = {"knee_past_toes_ratio": 0.05}
 NEAR_MARGIN_DEG = 3.0
 
-METRICS = (
-    "trunk_lean_deg",
-    "front_knee_angle_deg",
-    "knee_past_toes_ratio",
-    "rear_hip_extension_deg",
-    "pelvic_tilt_deg",
-    "pelvic_tilt_change_deg",
-)
+# The checker's metrics that have a rendered truth (lordosis has none: the renderer's lumbar
+# curve is not a clinical lordosis angle).
+METRICS = tuple(m for m in CHECKER_METRICS if m != "lumbar_lordosis_deg")
 
 
 def load_rules(path: Path = RULES_TOML) -> dict[str, tuple[str, float | None, float | None]]:
