@@ -10,6 +10,8 @@ is one: only sticker colour on the body counts. What it sees travels with the po
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -41,5 +43,4 @@ class PelvisProbe:
         )
         # The mask has been read; the pose travels on through smoothing, the rules and the
         # video writer's queue without it (1.2 MB a frame at 640x480).
-        return Pose(xy=pose.xy, visibility=pose.visibility, presence=pose.presence, image_size=pose.image_size,
-                    timestamp_s=pose.timestamp_s, depth=pose.depth, world=pose.world, mask=None, pelvis=view)
+        return replace(pose, mask=None, pelvis=view)

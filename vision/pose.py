@@ -7,7 +7,7 @@ is made rather than deep inside a rule. "No person" is ``Pose.empty(...)``, neve
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -127,28 +127,8 @@ class Pose:
 
     def with_xy(self, xy: FloatArray) -> Pose:
         """A copy with new landmark positions (used by smoothing)."""
-        return Pose(
-            xy=xy,
-            visibility=self.visibility,
-            presence=self.presence,
-            image_size=self.image_size,
-            timestamp_s=self.timestamp_s,
-            depth=self.depth,
-            world=self.world,
-            mask=self.mask,
-            pelvis=self.pelvis,
-        )
+        return replace(self, xy=xy)
 
     def with_pelvis(self, pelvis: PelvisView | None) -> Pose:
         """A copy carrying what the frame shows of the pelvis (``vision.pelvis_probe``)."""
-        return Pose(
-            xy=self.xy,
-            visibility=self.visibility,
-            presence=self.presence,
-            image_size=self.image_size,
-            timestamp_s=self.timestamp_s,
-            depth=self.depth,
-            world=self.world,
-            mask=self.mask,
-            pelvis=pelvis,
-        )
+        return replace(self, pelvis=pelvis)
