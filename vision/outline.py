@@ -29,24 +29,42 @@ LEVELS = (-0.3, 0.85)  # hip-to-shoulder lengths below/above the mid-hip
 STEP_PX = 0.5  # between levels
 RAY_STEP_PX = 0.25  # along each level
 MAX_REACH = 0.8  # how far from the axis an edge is searched, in hip-to-shoulder lengths
-# An arm whose bone line (shoulder-elbow-wrist keypoints) comes this close to an edge, in
-# hip-to-shoulder lengths, may form that edge: an arm is ~0.1 of it thick, and one hanging
-# beside the trunk covers the lower back's hollow in a side view (measured on rendered
-# clips: hanging arms come within 0.11-0.23 of the back's edge, hands on the front thigh
-# stay 0.3-0.46 away).
-ARM_REACH = 0.25
+# ...and how far inward of the axis: with the pelvis tipped well forward the lower back's
+# hollow can lie in front of the mid-hip -> mid-shoulder line (rendered bodies at 22 deg of
+# tilt: 0.05-0.1 hip-to-shoulder lengths in front of it), where a ray from the axis starts
+# outside the body and would find no edge at all.
+INWARD_REACH = 0.3
+# An arm whose bone line (shoulder-elbow-wrist keypoints) comes this close to the back's edge,
+# in hip-to-shoulder lengths, between the hips and ``ARM_BAND[1]`` above them, may form that
+# edge: an arm is ~0.08 of it thick, and one hanging beside the trunk, or an elbow out behind
+# with the hands on the hips, fills the lower back's hollow in a side view. Measured on
+# rendered clips, nearest visible arm, frames of the held stretch (heavy model's keypoints):
+# arms hanging 0.09-0.19, hands on the hips 0.08-0.14, hands on the front thigh 0.26-0.52,
+# arms folded at the chest 0.36 and more. With the true joint centres the hanging and
+# hips arms sit at 0.10 or less, and the true outline changes by up to 0.26 where they do;
+# the thigh arms sit at 0.31 or more and leave it untouched.
+ARM_REACH = 0.22
 # The heights (hip-to-shoulder lengths above the hips) where an arm would spoil the reading:
-# the buttock and the lower back's hollow (posture_rules.pelvis reads up to ~0.55).
-ARM_BAND = (0.0, 0.6)
+# the buttock and the lower back's hollow (posture_rules.pelvis reads up to ~0.55). Above
+# 0.5 the upper arm of a hand on the thigh still runs close to the back's edge near the
+# shoulder without touching it (0.23 from it where the hollow is deep).
+ARM_BAND = (0.0, 0.5)
 ARMS = ((Landmark.LEFT_SHOULDER, Landmark.LEFT_ELBOW, Landmark.LEFT_WRIST),
         (Landmark.RIGHT_SHOULDER, Landmark.RIGHT_ELBOW, Landmark.RIGHT_WRIST))
 
 
 def _edges(mask: NDArray[np.float32], origin: NDArray, along: NDArray, out: NDArray, levels_px: NDArray,
-           reach_px: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Distance from the axis to the mask's first 0.5 crossing along ``out`` at each level
-    (NaN if the axis point is outside the mask or no crossing), and the edge's steepness."""
-    dist = np.arange(0.0, reach_px, RAY_STEP_PX)
+           reach_px: float, inward_px: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Signed distance from the axis along ``out`` to where the mask falls through 0.5 at
+    each level, and the edge's steepness (NaN where the level has no such edge).
+
+    From an axis point inside the mask: the first crossing outward. From one outside it (a
+    hollow deeper than the axis): the last crossing inward of the axis, up to ``inward_px``
+    back, so the distance is negative. Only above the hips: below them the axis runs
+    between the thighs, where it is rightly outside the body."""
+    inward = np.arange(RAY_STEP_PX, inward_px, RAY_STEP_PX)[::-1]
+    dist = np.concatenate([-inward, np.arange(0.0, reach_px, RAY_STEP_PX)])
+    k0 = len(inward)  # the sample on the axis (distance 0)
     # The sample grid (level x distance), built per coordinate in float32: what cv2.remap
     # takes, and a third of the memory traffic of one float64 (level, distance, xy) array.
     on_axis = (origin[None, :] + levels_px[:, None] * along[None, :]).astype(np.float32)
@@ -57,11 +75,18 @@ def _edges(mask: NDArray[np.float32], origin: NDArray, along: NDArray, out: NDAr
     inside = vals >= 0.5
     d = np.full(len(levels_px), np.nan)
     steep = np.full(len(levels_px), np.nan)
-    # Levels whose ray starts inside the mask and leaves it; k = the first sample outside.
-    rows = np.flatnonzero(inside[:, 0] & ~inside.all(axis=1))
+    # k = the first sample outside the mask past the edge (sample k - 1 is inside).
+    on_axis_in = inside[:, k0]
+    # Axis inside: the first sample outside beyond the axis.
+    rows_out = np.flatnonzero(on_axis_in & ~inside[:, k0:].all(axis=1))
+    k_out = k0 + np.argmin(inside[rows_out, k0:], axis=1)
+    # Axis outside: one past the last inside sample before the axis.
+    before = inside[:, :k0][:, ::-1]
+    rows_in = np.flatnonzero(~on_axis_in & before.any(axis=1) & (levels_px > 0))
+    k_in = k0 - np.argmax(before[rows_in], axis=1)
+    rows, k = np.concatenate([rows_out, rows_in]), np.concatenate([k_out, k_in])
     if not len(rows):
         return d, steep
-    k = np.argmin(inside[rows], axis=1)
     a0, a1 = vals[rows, k - 1].astype(np.float64), vals[rows, k].astype(np.float64)
     drop = a0 - a1
     frac = np.divide(a0 - 0.5, drop, out=np.zeros_like(drop), where=drop != 0)
@@ -89,7 +114,7 @@ def body_outline(mask: NDArray[np.float32] | None, pose: Pose, min_confidence: f
     m = np.ascontiguousarray(mask, dtype=np.float32)
     sides = {}
     for name, out in (("left", -right), ("right", right)):
-        d, steep = _edges(m, hip, u, out, levels, MAX_REACH * trunk)
+        d, steep = _edges(m, hip, u, out, levels, MAX_REACH * trunk, INWARD_REACH * trunk)
         pts = hip[None, :] + levels[:, None] * u[None, :] + d[:, None] * out[None, :]
         ok = np.isfinite(d)
         # A crisp mask drops from ~1 to ~0 within 1-2 px (steepness >= ~0.4 per px).

@@ -131,6 +131,24 @@ def test_outline_reads_a_deeper_hollow_as_more_anterior_tilt():
     assert readings[1] - readings[0] == pytest.approx(expected, rel=0.25)
 
 
+def test_a_hollow_deeper_than_the_trunk_axis_is_still_an_edge():
+    """Strong anterior tilt can put the lower back's hollow in front of the hip -> shoulder
+    line: the edge is then found inward of the axis (a negative distance), not lost."""
+    mask = _body_mask(50.0)  # the hollow's deepest point at x = 330, the axis at x ~ 321
+    outline = body_outline(mask, _pose())
+    assert outline.left.found_share > 0.95
+    y = outline.left.points[:, 1]
+    deepest = outline.left.points[np.argmin(np.abs(y - 238.0)), 0]
+    assert deepest == pytest.approx(330.0, abs=1.0)
+    r = outline_reading(outline, "right", load_config().pelvis)
+    assert not isinstance(r, str), r
+    # Below the hips the axis may run between the thighs: no edge is invented there.
+    legs = np.zeros_like(mask)
+    legs[:300, 260:380] = 1.0
+    below = body_outline(legs, _pose()).left
+    assert np.isnan(below.points[below.levels < -0.05, 0]).all()
+
+
 def test_an_arm_on_the_back_edge_and_a_missing_mask_are_reasons():
     cfg = load_config().pelvis
     arm = body_outline(_body_mask(8.0), _pose(elbow=(272.0, 250.0), wrist=(275.0, 290.0)))
