@@ -52,6 +52,7 @@ class LungeConfig:
     min_knee_split_thighs: float
     min_rear_knee_drop_thighs: float
     max_rear_thigh_forward_deg: float
+    max_knee_past_toes_shins: float
     enter_after_s: float
     exit_after_s: float
 

@@ -52,11 +52,19 @@ class _Trusted:
         return float(self.conf[list(lms)].min())
 
 
+# A shin whose knee -> ankle drop is under this share of its length (within 30 deg of
+# horizontal) lies on the floor: the person kneels on that knee.
+SHIN_LYING_DOWN = 0.5
+
+
 def estimate_facing(pose: Pose, min_confidence: float) -> str | None:
     """Which way the person faces in the image, or None if it cannot be told.
 
     The nose sits ahead of the ears in any side view, which is the most reliable cue; the
-    feet (heel → toe points forward) are the fallback when the face is hidden.
+    legs are the fallback when the face is hidden or turned toward the camera: a foot on its
+    sole points forward (heel → toe), and a shin lying on the floor (kneeling) points back
+    from the knee, its foot on its top with the toes pointing back, so there the knee is the
+    forward end.
     """
     if pose.is_empty:
         return None
@@ -68,13 +76,18 @@ def estimate_facing(pose: Pose, min_confidence: float) -> str | None:
         # A frontal face puts the nose between the ears: too small a gap is no evidence.
         if abs(dx) > 0.02 * max(head_scale, 50.0):
             return "right" if dx > 0 else "left"
-    dx_feet = 0.0
+    dx_legs = 0.0
     for side in SIDES:
-        heel, toe = LEG[side]["heel"], LEG[side]["toe"]
+        knee, ankle, heel, toe = (LEG[side][k] for k in ("knee", "ankle", "heel", "toe"))
+        if t.has(knee, ankle):
+            shin = t.xy[ankle] - t.xy[knee]
+            if abs(shin[1]) < SHIN_LYING_DOWN * float(length(shin)):
+                dx_legs -= float(shin[0])  # kneeling: the knee is ahead of the ankle
+                continue
         if t.has(heel, toe):
-            dx_feet += float(t.xy[toe, 0] - t.xy[heel, 0])
-    if dx_feet != 0.0:
-        return "right" if dx_feet > 0 else "left"
+            dx_legs += float(t.xy[toe, 0] - t.xy[heel, 0])
+    if dx_legs != 0.0:
+        return "right" if dx_legs > 0 else "left"
     return None
 
 
@@ -206,7 +219,7 @@ def measure_frame(
         knee_past_toes_ratio=knee_toes,
         rear_hip_extension_deg=hip_ext,
         pelvic_tilt_deg=no_tilt,
-        in_lunge=_in_lunge(t, f, front, rear, knee_angle, lunge),
+        in_lunge=_in_lunge(t, f, front, rear, knee_angle, knee_toes, lunge),
     )
 
 
@@ -216,6 +229,7 @@ def _in_lunge(
     front: dict[str, Landmark],
     rear: dict[str, Landmark],
     knee_angle: Measurement,
+    knee_toes: Measurement,
     cfg: LungeConfig,
 ) -> bool | None:
     """Does this frame look like a held lunge? None when the legs are not visible enough.
@@ -238,6 +252,9 @@ def _in_lunge(
     split = f * float(t.xy[front["knee"], 0] - t.xy[rear["knee"], 0]) / thigh
     drop = float(t.xy[rear["knee"], 1] - mid_hip_y) / thigh
     thigh_forward = float(forward_from_down_deg(t.xy[rear["knee"]] - t.xy[rear["hip"]], f))
+    past_toes = knee_toes.value
+    if past_toes is not None and past_toes > cfg.max_knee_past_toes_shins:
+        return False  # the front foot is not planted: it is still swinging in
     return (
         knee_angle.value <= cfg.max_front_knee_angle_deg
         and split >= cfg.min_knee_split_thighs

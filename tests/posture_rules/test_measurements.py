@@ -1,4 +1,5 @@
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -119,3 +120,47 @@ def test_trunk_lean_is_measured_before_the_lunge_when_no_leg_is_in_front(facing)
     assert m.trunk_lean_deg.value == pytest.approx(7.0, abs=1e-9)
     assert m.front_knee_angle_deg.value is None and m.rear_hip_extension_deg.value is None
     assert measure_frame(pose, None, None, MIN_CONF, CFG.lunge).trunk_lean_deg.value is None
+
+
+@pytest.mark.parametrize("facing", ["left", "right"])
+def test_facing_of_a_kneeling_person_with_the_face_to_the_camera(facing):
+    """Upright on both knees, face turned to the camera (nose between the ears): the shins lie
+    on the floor behind the knees and the feet rest on their tops with the toes pointing
+    back, so heel -> toe points backwards; the knees are the forward end."""
+    f = 1.0 if facing == "right" else -1.0
+    xy, vis = np.zeros((33, 2)), np.zeros(33)
+
+    def put(lm, x, y):
+        xy[lm], vis[lm] = (320.0 + f * x, y), 0.99
+
+    put(Landmark.NOSE, 0.0, 100.0)
+    put(Landmark.LEFT_EAR, -8.0, 100.0)
+    put(Landmark.RIGHT_EAR, 8.0, 100.0)
+    for side, dz in (("LEFT", -3.0), ("RIGHT", 3.0)):
+        put(Landmark[f"{side}_SHOULDER"], dz, 140.0)
+        put(Landmark[f"{side}_HIP"], dz, 260.0)
+        put(Landmark[f"{side}_KNEE"], dz, 360.0)  # thigh vertical, knee on the floor
+        put(Landmark[f"{side}_ANKLE"], dz - 95.0, 352.0)  # shin along the floor, behind
+        put(Landmark[f"{side}_HEEL"], dz - 100.0, 340.0)  # foot on its top: heel up...
+        put(Landmark[f"{side}_FOOT_INDEX"], dz - 135.0, 362.0)  # ...toes back on the floor
+    pose = Pose(xy=xy, visibility=vis, presence=vis.copy(), image_size=(640, 480), timestamp_s=0.0)
+    assert estimate_facing(pose, MIN_CONF) == facing
+    m = measure(pose)
+    assert m.person and m.in_lunge is False
+
+
+def test_a_front_foot_still_swinging_in_is_not_a_lunge_yet():
+    """Stepping in from kneeling, the front knee is up and bent but the foot is still behind
+    it: the knee is further past the toes than a planted foot allows."""
+    pose = lunge_pose(front_thigh_deg=45.0, front_knee_angle_deg=40.0)  # facing right, left leg front
+    xy = pose.xy.copy()
+    ankle = xy[Landmark.LEFT_ANKLE]
+    xy[Landmark.LEFT_FOOT_INDEX] = ankle + (-FOOT, 10.0)  # the foot still points back, as it knelt
+    xy[Landmark.LEFT_HEEL] = ankle + (0.25 * FOOT, -10.0)
+    swinging = measure(replace(pose, xy=xy))
+    assert swinging.knee_past_toes_ratio.value > CFG.lunge.max_knee_past_toes_shins
+    assert swinging.in_lunge is False
+    # The knee-past-toes fault itself (a planted foot, shin well forward) is still a lunge.
+    fault = measure(lunge_pose(front_thigh_deg=80.0, front_knee_angle_deg=40.0))
+    assert 0.05 < fault.knee_past_toes_ratio.value < CFG.lunge.max_knee_past_toes_shins
+    assert fault.in_lunge is True
