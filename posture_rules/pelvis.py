@@ -16,8 +16,10 @@ Three methods, each used only where it applies:
   it is only ever reported as change from the person's neutral. A trunk that leans also
   moves the lower back, so the reading is refused when the trunk lean has moved away from
   its neutral value.
-* **Neutral**: the median of each method's reading while the person stands (or kneels)
-  relaxed and still before the lunge (``NeutralTilt``). Flags use the change from it,
+* **Neutral**: the median of each method's reading while the person kneels upright on both
+  knees (or stands) relaxed and still before the lunge (``NeutralTilt``). Kneeling is what
+  the checker asks for: the hips are then where they will be in the stretch, seen from the
+  same camera height, so the outline's neutral and stretch readings compare like with like. Flags use the change from it,
   because absolute tilt differs from person to person by more than the fault itself.
 """
 
@@ -37,6 +39,8 @@ METHOD_OUTLINE = "outline"
 # How the change from neutral was obtained, as written to frames.csv (pelvic_tilt_method).
 CHANGE_FROM_NEUTRAL = "change from neutral"
 STILL_BASELINE_S = 0.3  # hip speed is measured over this long
+# What the person does for the calibration (shown by the CLI, the live page and the reports).
+CALIBRATION_POSE = "kneel upright on both knees (or stand), relaxed, side-on, arms folded across your chest"
 ASSUMED_NEUTRAL = "change from a typical neutral (not calibrated)"
 
 
@@ -301,7 +305,7 @@ class NeutralTilt:
             if self._start is None:
                 if in_lunge is True:
                     self.state = "missed"
-                    self.why_missed = "no neutral: the stretch began before the person stood relaxed and still"
+                    self.why_missed = "no neutral: the stretch began before the person knelt or stood relaxed and still"
                     return
                 if not (person and in_lunge is not True and still):
                     return
@@ -337,7 +341,7 @@ class NeutralTilt:
             self.why_missed = (
                 f"no neutral: the pelvis was measured for less than {self.cfg.neutral_min_s:g} s while "
                 "relaxed and still before the stretch" if seen or self._frames else
-                "no neutral: nobody stood relaxed and still before the stretch"
+                "no neutral: nobody knelt or stood relaxed and still before the stretch"
             )
             return
         self.values = NeutralValues(self._start or 0.0, self._end, self._frames, stickers, outline,
@@ -346,9 +350,9 @@ class NeutralTilt:
 
     def reason(self) -> str:
         if self.state == "missed":
-            return self.why_missed + " (stand relaxed, side-on, for 3 s before stepping into the lunge)"
+            return self.why_missed + f" ({CALIBRATION_POSE}, for 3 s before stepping into the lunge)"
         if self.state in ("waiting", "collecting"):
-            return "calibrating the neutral pelvis (stand relaxed, side-on, for 3 s before the stretch)"
+            return f"calibrating the neutral pelvis ({CALIBRATION_POSE}, for 3 s before the stretch)"
         return "no neutral for this method (it did not see the pelvis during the calibration)"
 
 

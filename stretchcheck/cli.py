@@ -62,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
                         "segmentation mask, ~15%% faster)")
     a.add_argument("--neutral-from", type=float, metavar="SECONDS",
                    help="calibrate the relaxed (neutral) pelvis over the 3 s from SECONDS; default: the "
-                        "first seconds the person stands still, side-on, before the lunge")
+                        "first seconds the person kneels upright (or stands) still, side-on, before the lunge")
     a.add_argument("--quiet", action="store_true", help="no progress bar")
     a.add_argument("--no-store", action="store_true", help="do not save this run in the session store")
 

@@ -12,6 +12,7 @@ from collections import Counter
 from typing import Any
 
 from posture_rules.checker import FormChecker
+from posture_rules.pelvis import CALIBRATION_POSE
 from posture_rules.types import FrameResult, Phase
 from stretchcheck.evaluate import method_family
 from vision.markers import MarkerColour
@@ -105,11 +106,9 @@ def neutral_status(neutral, now_s: float | None) -> dict[str, Any]:
     elif state == "collecting" and neutral._start is not None and now_s is not None:
         done = max(0.0, now_s - neutral._start)
         out.update(progress=min(1.0, done / neutral.cfg.neutral_s),
-                   text=f"Calibrating: stand relaxed, side-on, arms folded across your chest "
-                        f"({max(0.0, neutral.cfg.neutral_s - done):.0f} s left).")
+                   text=f"Calibrating: {CALIBRATION_POSE} ({max(0.0, neutral.cfg.neutral_s - done):.0f} s left).")
     elif state == "missed":
         out["text"] = neutral.reason()
     else:
-        out["text"] = ("Before the stretch: stand relaxed, side-on, arms folded across your chest, "
-                       "for 3 s (or press Calibrate).")
+        out["text"] = f"Before the stretch: {CALIBRATION_POSE}, for 3 s (or press Calibrate)."
     return out

@@ -7,6 +7,7 @@ import html
 
 import streamlit as st
 
+from posture_rules.pelvis import CALIBRATION_POSE
 from posture_rules.types import Phase
 from stretchcheck.live_session import LiveRunner, LiveSnapshot
 from stretchcheck.live_view import MetricRow, active_cue, inference_note, metric_rows, phase_text
@@ -82,15 +83,16 @@ def neutral_ui(runner: LiveRunner, snap: LiveSnapshot) -> None:
     """The guided 3-second neutral calibration: button, progress and what was found."""
     st.markdown("**Your neutral pelvis**")
     status = snap.neutral or {"state": "waiting", "progress": 0.0,
-                              "text": "Start the camera, stand relaxed, side-on, arms folded, then press Calibrate."}
+                              "text": f"Start the camera, {CALIBRATION_POSE}, then press Calibrate."}
     if status["state"] == "collecting":
         st.progress(status["progress"], text=status["text"])
     else:
         st.caption(status["text"])
     if st.button("Calibrate neutral (3 s)", key="live_calibrate",
-                 help="Stand relaxed and still, side-on, arms folded across your chest, for 3 seconds: "
-                      "tilt is then judged as the change from this, because absolute tilt differs "
-                      "from person to person."):
+                 help=f"{CALIBRATION_POSE.capitalize()}, still, for 3 seconds, then step one foot forward "
+                      "into the stretch: tilt is then judged as the change from this, because absolute "
+                      "tilt differs from person to person. Kneeling measures best: the hips are where "
+                      "they will be in the stretch."):
         runner.calibrate()
 
 

@@ -104,3 +104,33 @@ def test_far_side_view_matches_the_3d_truth(p):
     t = measure(forward_kinematics(BUILDS["average"], lunge_pose(BUILDS["average"], p)))
     truth = np.array([t.trunk_lean_deg, t.front_knee_angle_deg, t.knee_past_toes_ratio, t.rear_hip_extension_deg])
     np.testing.assert_allclose(_side_view_2d(p, "right", dist=300.0, hfov=1.0), truth, atol=0.05)
+
+
+def test_upright_kneeling_is_on_both_knees_and_not_a_lunge_to_the_checker():
+    """The neutral-pelvis calibration pose: both knees on the floor under the hips, and the
+    checker does not take it for the lunge (so it can calibrate on it)."""
+    from posture_rules.config import load_config
+    from posture_rules.measurements import estimate_facing, estimate_front_side, measure_frame
+    from tools.synth.lunge import kneeling_pose
+    from vision.landmarks import Landmark
+    from vision.pose import Pose
+
+    b = BUILDS["average"]
+    kneel = kneeling_pose(b)
+    assert ground(b, kneel).root_y == pytest.approx(kneel.root_y, abs=1e-9)  # already on the floor
+    sk = forward_kinematics(b, kneel)
+    for side in ("left", "right"):
+        assert sk[f"{side}_knee"][1] == pytest.approx(b.knee_contact_height, abs=1e-9)
+        assert sk[f"{side}_knee"][0] == pytest.approx(sk[f"{side}_hip"][0], abs=1e-9)  # thigh vertical
+
+    person = pose_person(b, kneel, Placement("right", 0.0))
+    cam = Camera(hfov_deg=60.0, position=(0.0, 0.7, 3.0), target=(0.0, 0.7, 0.0))
+    xy, vis = np.zeros((33, 2)), np.zeros(33)
+    for name, p in person.landmarks_world().items():
+        xy[Landmark[name.upper()]], vis[Landmark[name.upper()]] = cam.project(p[None])[0][0], 0.99
+    pose = Pose(xy=xy, visibility=vis, presence=vis.copy(), image_size=(640, 480), timestamp_s=0.0)
+    cfg = load_config()
+    conf = cfg.landmarks.min_confidence
+    facing = estimate_facing(pose, conf)
+    m = measure_frame(pose, facing, estimate_front_side(pose, facing, conf), conf, cfg.lunge)
+    assert m.person and m.in_lunge is False

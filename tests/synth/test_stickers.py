@@ -41,6 +41,6 @@ def test_sticker_clip_draws_both_and_starts_with_the_calibration(tmp_path):
     assert all(r["asis_sticker_vis"] == "1" and r["psis_sticker_vis"] == "1" for r in joints)
     with (tmp_path / "m.truth.csv").open(newline="") as fh:
         truth = list(csv.DictReader(fh))
-    assert {r["segment"] for r in truth} == {"stand"}  # the first frames are the 3 s stand
+    assert {r["segment"] for r in truth} == {"kneel"}  # the first frames are the 3 s calibration kneel
     assert all(float(r["pelvic_tilt_change_deg"]) == pytest.approx(0.0, abs=1e-3) for r in truth)
     assert 5.0 <= float(truth[0]["pelvic_tilt_deg"]) <= 15.0  # this person's own neutral

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tools.synth.lunge import lunge_pose, standing_pose
+from tools.synth.lunge import ground, kneeling_pose, lunge_pose, standing_pose
 from tools.synth.person import LANDMARK_POINTS, Placement, figure, near_side, pose_person
 from tools.synth.render import Renderer
 from tools.synth.room import render_background
@@ -50,9 +50,21 @@ def build_timeline(sc: Scenario, setup: Setup) -> Timeline:
     b = setup.build
     hold = lunge_pose(b, setup.hold)
     tl = Timeline(b)
-    stand = standing_pose(b, arms=sc.stand_arms).with_(pelvic_tilt_deg=setup.neutral_tilt_deg)
-    tl.hold(stand, sc.stand_s, "setting_up", "stand", sway=False)
-    tl.move(hold, 1.3, "setting_up", "step_in")
+    if sc.neutral_pose == "kneeling":
+        # Upright on both knees over the spot the hips will hold in the stretch, then the
+        # front knee comes up (foot tucked under it, so it barely brushes the floor) and the
+        # foot steps forward into the lunge. Not pinned: the front foot is not planted yet.
+        kneel = kneeling_pose(b, arms=sc.stand_arms).with_(pelvic_tilt_deg=setup.neutral_tilt_deg, root_x=hold.root_x)
+        front = setup.hold.front_leg
+        knee_up = replace(kneel.legs[front], thigh_deg=50.0, knee_flex_deg=120.0)
+        lift = ground(b, kneel.with_(legs={**kneel.legs, front: knee_up}))
+        tl.hold(kneel, sc.stand_s, "setting_up", "kneel", sway=False)
+        tl.move(lift, 0.6, "setting_up", "knee_up", pin_front=False)
+        tl.move(hold, 0.9, "setting_up", "step_in", pin_front=False)
+    else:
+        stand = standing_pose(b, arms=sc.stand_arms).with_(pelvic_tilt_deg=setup.neutral_tilt_deg)
+        tl.hold(stand, sc.stand_s, "setting_up", "stand", sway=False)
+        tl.move(hold, 1.3, "setting_up", "step_in")
     rest = sc.duration_s - tl.duration
     if setup.fault is not None:
         fault = lunge_pose(b, setup.fault)

@@ -164,6 +164,22 @@ def standing_pose(b: Build, front_leg: str = "right", arms: str = "down") -> Bod
     )
 
 
+def kneeling_pose(b: Build, arms: str = "chest") -> BodyPose:
+    """Upright on both knees (tall kneeling): thighs vertical, shins back along the floor,
+    feet on their tops. The start of the kneeling lunge, and its neutral-pelvis calibration:
+    the hips are where they will be in the stretch, and the camera sees them from the same
+    height, unlike standing."""
+    leg = _rear_leg(b, 0.0, b.knee_contact_height)
+    return BodyPose(
+        root_x=0.0,
+        root_y=b.knee_contact_height + b.thigh,
+        pelvic_tilt_deg=10.0,
+        trunk_lean_deg=0.0,
+        legs={s: leg for s in SIDES},
+        arms=arms,
+    )
+
+
 def ground(b: Build, pose: BodyPose) -> BodyPose:
     """Move the body vertically so that its lowest contact point touches the floor.
 
