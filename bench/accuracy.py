@@ -169,7 +169,7 @@ def main() -> int:
             guess = _outline_absolute_guess(est_rows, truth_rows)
             if guess.errors:
                 tilt_groups[("pelvic_tilt_deg", f"outline+{TYPICAL_NEUTRAL_DEG:g}", m, f"{view}, {kind}")].add(guess)
-            _tilt_flag_clip(tilt_clips[m], c["name"], view, truth_rows, est_rows)
+            _tilt_flag_clip(tilt_clips[m], c["name"], view, truth_rows, est_rows, back_hidden_by_arm(meta))
             for code, fs in score.flags.items():
                 flag_groups[(code, m)].add(fs)
             exp = expected_flags(meta)
@@ -226,8 +226,17 @@ def main() -> int:
             recall = len(caught) / len(faulty) if faulty else None
             print(f"  {m} {view}: flagged in {len(caught)}/{len(faulty)} faulty clips ({fmt(recall, pct=True)}; target >= "
                   f"{100 * TARGET_RECALL:.0f}%), in {len(false)}/{len(good)} good clips{(': ' + ', '.join(false)) if false else ''}")
+            hidden = d["hidden"]
+            seen = [n for n in faulty if n not in hidden]
+            seen_caught = [n for n in caught if n not in hidden]
+            seen_recall = len(seen_caught) / len(seen) if seen else None
+            if hidden:
+                print(f"    of the faulty clips, {len(hidden)} hold an arm over the lower back without stickers "
+                      f"(flagged in {len(set(hidden) & set(caught))}); in the other {len(seen)}: flagged in "
+                      f"{len(seen_caught)} ({fmt(seen_recall, pct=True)})")
             tilt_flag_json[f"{m} {view}"] = {"faulty": len(faulty), "caught": len(caught), "recall": recall,
-                                            "good": len(good), "false": false, "missed": sorted(set(faulty) - set(caught))}
+                                            "good": len(good), "false": false, "missed": sorted(set(faulty) - set(caught)),
+                                            "back_hidden_by_arm": hidden, "recall_back_visible": seen_recall}
 
     print("\nFlags (a fault counts as caught if flagged while present or within 1 s of its end)")
     print(f"{'flag':22} {'model':5} {'faults':>6} {'raised':>6} {'recall':>6} {'prec.':>6} {'delay med':>9} {'max':>6}")
@@ -288,7 +297,22 @@ def _outline_absolute_guess(est_rows: list[dict], truth_rows: list[dict]) -> Met
     return out
 
 
-def _tilt_flag_clip(acc: dict, name: str, view: str, truth_rows: list[dict], est_rows: list[dict]) -> None:
+# Arm styles (tools.synth) that put an arm over the lower back's outline in a side view:
+# hands on the hips (the elbow out behind the back) and arms hanging beside the trunk.
+ARMS_OVER_THE_BACK = ("hips", "down")
+
+
+def back_hidden_by_arm(meta: dict) -> bool:
+    """Does the clip, by design, hold an arm over the lower back and wear no stickers? Then
+    no method can see the pelvis (the outline is the arm's, there are no stickers): the
+    checker should say so, and cannot flag tilt. Read from the clip's meta, not from the
+    checker's own verdict."""
+    arms = (meta.get("hold_params") or {}).get("arms")
+    return arms in ARMS_OVER_THE_BACK and not meta.get("stickers")
+
+
+def _tilt_flag_clip(acc: dict, name: str, view: str, truth_rows: list[dict], est_rows: list[dict],
+                    hidden: bool) -> None:
     """Clip-level anterior tilt: was a clip with the fault flagged, a clip without it not?"""
     code = "anterior_pelvic_tilt"
     faulty = any(code in (r.get("flags") or "").split(";") for r in truth_rows)
@@ -296,6 +320,8 @@ def _tilt_flag_clip(acc: dict, name: str, view: str, truth_rows: list[dict], est
     d = acc[view]
     if faulty:
         d["faulty"].append(name)
+        if hidden:
+            d["hidden"].append(name)
         if flagged:
             d["caught"].append(name)
     else:
