@@ -22,6 +22,7 @@ from posture_rules.pelvis import (
     OutlineReading,
     RecentMedian,
     StickerPair,
+    calibration_reading,
     combine,
     outline_reading,
     pick_sticker_pair,
@@ -140,7 +141,7 @@ class FormChecker:
                 outline = replace(outline, index_deg=self._steady_outline(pose.timestamp_s, outline.index_deg))
         lean = m.trunk_lean_deg.value
         self.neutral.update(pose.timestamp_s, m.person, m.in_lunge, hip, trunk_px, s_tilt,
-                            outline.index_deg if isinstance(outline, OutlineReading) else None, lean)
+                            calibration_reading(outline, cfg), lean)
         if not m.person:
             return m
         r = combine(stickers, s_tilt, outline, lean, self.neutral, cfg)

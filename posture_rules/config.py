@@ -80,6 +80,8 @@ class PelvisConfig:
     lumbar_band_high: float
     outline_max_lean_change_deg: float
     outline_max_change_deg: float
+    outline_arm_clearance: float
+    neutral_arm_clearance: float
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,7 @@ class OutlineReading:
     index_deg: float
     lordosis_deg: float | None
     confidence: float
+    arm_clearance: float = float("inf")  # the nearest arm's distance inside the back's edge
 
 
 def _line_angle_deg(x: np.ndarray, y: np.ndarray) -> float | None:
@@ -143,7 +144,7 @@ def outline_reading(outline: BodyOutline, facing: str, cfg: PelvisConfig) -> Out
     back = outline.side("left" if facing == "right" else "right")
     if back is None:
         return "the back's outline is not visible"
-    if back.arm_near:
+    if back.arm_clearance < cfg.outline_arm_clearance:
         return "an arm covers the lower back's outline"
     if back.found_share < 0.6:
         return "the body outline is incomplete (the mask misses part of the back)"
@@ -186,7 +187,15 @@ def outline_reading(outline: BodyOutline, facing: str, cfg: PelvisConfig) -> Out
         if a_lo is not None and a_hi is not None:
             lordosis = a_hi - a_lo
     confidence = float(np.clip(back.sharpness, 0.0, 1.0) * np.clip(back.found_share, 0.0, 1.0))
-    return OutlineReading(index, lordosis, confidence)
+    return OutlineReading(index, lordosis, confidence, back.arm_clearance)
+
+
+def calibration_reading(outline: OutlineReading | str | None, cfg: PelvisConfig) -> float | None:
+    """The outline reading the neutral calibration may take: only with the arms well clear of
+    the back (``neutral_arm_clearance``), since every later reading is measured from it."""
+    if not isinstance(outline, OutlineReading) or outline.arm_clearance < cfg.neutral_arm_clearance:
+        return None
+    return outline.index_deg
 
 
 # --- steadying a reading over a few frames ------------------------------------------------

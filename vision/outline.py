@@ -8,8 +8,8 @@ and interpolates where the mask falls through 0.5. The pelvic-tilt geometry that
 edges is in ``posture_rules.pelvis`` (this module does not know which edge is the back).
 
 It also says how crisp the mask's edge is (a blurry or patchy mask cannot show a lumbar
-curve to a pixel) and whether an arm lies on an edge between the hips and the chest, where
-the outline would be the arm's and not the back's.
+curve to a pixel) and how close an arm comes to each edge between the hips and the lower
+back's hollow, where the outline could be the arm's and not the back's.
 """
 
 from __future__ import annotations
@@ -34,16 +34,6 @@ MAX_REACH = 0.8  # how far from the axis an edge is searched, in hip-to-shoulder
 # tilt: 0.05-0.1 hip-to-shoulder lengths in front of it), where a ray from the axis starts
 # outside the body and would find no edge at all.
 INWARD_REACH = 0.3
-# An arm whose bone line (shoulder-elbow-wrist keypoints) comes this close to the back's edge,
-# in hip-to-shoulder lengths, between the hips and ``ARM_BAND[1]`` above them, may form that
-# edge: an arm is ~0.08 of it thick, and one hanging beside the trunk, or an elbow out behind
-# with the hands on the hips, fills the lower back's hollow in a side view. Measured on
-# rendered clips, nearest visible arm, frames of the held stretch (heavy model's keypoints):
-# arms hanging 0.09-0.19, hands on the hips 0.08-0.14, hands on the front thigh 0.26-0.52,
-# arms folded at the chest 0.36 and more. With the true joint centres the hanging and
-# hips arms sit at 0.10 or less, and the true outline changes by up to 0.26 where they do;
-# the thigh arms sit at 0.31 or more and leave it untouched.
-ARM_REACH = 0.22
 # The heights (hip-to-shoulder lengths above the hips) where an arm would spoil the reading:
 # the buttock and the lower back's hollow (posture_rules.pelvis reads up to ~0.55). Above
 # 0.5 the upper arm of a hand on the thigh still runs close to the back's edge near the
@@ -119,18 +109,19 @@ def body_outline(mask: NDArray[np.float32] | None, pose: Pose, min_confidence: f
         ok = np.isfinite(d)
         # A crisp mask drops from ~1 to ~0 within 1-2 px (steepness >= ~0.4 per px).
         sharp = float(np.clip(np.median(steep[ok]) / 0.4, 0.0, 1.0)) if ok.any() else 0.0
-        sides[name] = SideOutline(levels / trunk, pts, sharp, _arm_on_edge(pose, hip, u, out, levels, d, trunk, min_confidence))
+        sides[name] = SideOutline(levels / trunk, pts, sharp, _arm_clearance(pose, hip, u, out, levels, d, trunk, min_confidence))
     return BodyOutline(sides["left"], sides["right"], trunk)
 
 
-def _arm_on_edge(pose: Pose, hip, u, out, levels, d, trunk: float, min_confidence: float) -> bool:
-    """Does a trusted arm (upper arm or forearm, sampled along its bones) reach this edge
-    between the hips and the lower back's hollow (``ARM_BAND``)? Then that stretch of outline
-    may be the arm's."""
+def _arm_clearance(pose: Pose, hip, u, out, levels, d, trunk: float, min_confidence: float) -> float:
+    """How far inside this edge the nearest trusted arm (upper arm or forearm, sampled along
+    its bones) stays between the hips and the lower back's hollow (``ARM_BAND``), in
+    hip-to-shoulder lengths; inf where no trusted arm is at those heights."""
     conf = pose.confidence()
     ok = np.isfinite(d)
+    nearest = float("inf")
     if not ok.any():
-        return False
+        return nearest
     for chain in ARMS:
         for a, b in itertools.pairwise(chain):
             if conf[a] < min_confidence or conf[b] < min_confidence:
@@ -141,6 +132,5 @@ def _arm_on_edge(pose: Pose, hip, u, out, levels, d, trunk: float, min_confidenc
                 if not ARM_BAND[0] * trunk <= s <= ARM_BAND[1] * trunk:
                     continue
                 edge = float(np.interp(s, levels[ok], d[ok]))
-                if float((p - hip) @ out) >= edge - ARM_REACH * trunk:
-                    return True
-    return False
+                nearest = min(nearest, (edge - float((p - hip) @ out)) / trunk)
+    return nearest

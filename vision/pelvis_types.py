@@ -71,14 +71,17 @@ class SideOutline:
             (0 = mid-hip, 1 = mid-shoulder), increasing.
         points: (N, 2) the mask's edge at each level (NaN where no edge was found).
         sharpness: 0-1, how crisp the mask's edge is (a blurry or patchy mask scores low).
-        arm_near: an elbow or wrist lies on this edge between the hips and the chest, so the
-            outline there may be the arm's, not the back's.
+        arm_clearance: how far the nearest trusted arm (its shoulder-elbow-wrist bone line)
+            stays inside this edge between the hips and the lower back's hollow, in
+            hip-to-shoulder lengths (negative: the arm sticks out past it; inf: no arm there).
+            An arm that comes close may form the edge itself; ``posture_rules.pelvis``
+            decides how close is too close.
     """
 
     levels: NDArray[np.float64]
     points: NDArray[np.float64]
     sharpness: float
-    arm_near: bool = False
+    arm_clearance: float = float("inf")
 
     def __post_init__(self) -> None:
         levels = np.array(self.levels, dtype=np.float64, copy=True).reshape(-1)
@@ -89,7 +92,7 @@ class SideOutline:
             raise ValueError("SideOutline.points and levels must have the same length")
         object.__setattr__(self, "points", pts)
         object.__setattr__(self, "sharpness", float(self.sharpness))
-        object.__setattr__(self, "arm_near", bool(self.arm_near))
+        object.__setattr__(self, "arm_clearance", float(self.arm_clearance))
 
     @property
     def found_share(self) -> float:
@@ -99,7 +102,7 @@ class SideOutline:
     def mirrored(self, width: int) -> SideOutline:
         p = self.points.copy()
         p[:, 0] = width - p[:, 0]
-        return SideOutline(self.levels, p, self.sharpness, self.arm_near)
+        return SideOutline(self.levels, p, self.sharpness, self.arm_clearance)
 
 
 @dataclass(frozen=True, eq=False)

@@ -223,3 +223,17 @@ def test_rule_second_condition_is_validated():
     raw["pelvis"]["neutral_min_s"] = 5.0
     with pytest.raises(ConfigError, match="neutral_min_s"):
         parse_config(raw)
+
+
+def test_the_neutral_asks_for_arms_further_from_the_back_than_a_stretch_reading():
+    """A reading with an arm 0.25 trunk lengths inside the back's edge is trusted in the
+    stretch but not for the calibration every later reading is measured from."""
+    from posture_rules.pelvis import OutlineReading, calibration_reading
+
+    cfg = load_config().pelvis
+    assert cfg.outline_arm_clearance < 0.25 < cfg.neutral_arm_clearance
+    near = OutlineReading(40.0, None, 0.9, arm_clearance=0.25)
+    clear = OutlineReading(40.0, None, 0.9, arm_clearance=0.45)
+    assert calibration_reading(near, cfg) is None
+    assert calibration_reading(clear, cfg) == 40.0
+    assert calibration_reading("an arm covers the lower back's outline", cfg) is None

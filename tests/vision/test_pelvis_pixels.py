@@ -122,7 +122,7 @@ def test_outline_reads_a_deeper_hollow_as_more_anterior_tilt():
     readings = []
     for depth in (6.0, 12.0):
         outline = body_outline(_body_mask(depth), _pose())
-        assert outline.left.found_share > 0.95 and outline.left.sharpness > 0.5 and not outline.left.arm_near
+        assert outline.left.found_share > 0.95 and outline.left.sharpness > 0.5 and outline.left.arm_clearance == float("inf")
         r = outline_reading(outline, "right", cfg)
         assert not isinstance(r, str), r
         readings.append(r.index_deg)
@@ -152,7 +152,7 @@ def test_a_hollow_deeper_than_the_trunk_axis_is_still_an_edge():
 def test_an_arm_on_the_back_edge_and_a_missing_mask_are_reasons():
     cfg = load_config().pelvis
     arm = body_outline(_body_mask(8.0), _pose(elbow=(272.0, 250.0), wrist=(275.0, 290.0)))
-    assert arm.left.arm_near
+    assert arm.left.arm_clearance < cfg.outline_arm_clearance
     assert "arm" in outline_reading(arm, "right", cfg)
     assert "mask" in outline_reading(body_outline(None, _pose()), "right", cfg)
 
