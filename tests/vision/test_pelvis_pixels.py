@@ -161,9 +161,7 @@ def _rendered(standing: bool, tilt: float):
     """A rendered side view (tools.synth) of one person: the renderer's own person mask and
     the true landmark positions as the pose."""
     from tools.synth.lunge import lunge_pose, standing_pose
-    from tools.synth.person import LANDMARK_POINTS, Placement, figure, pose_person
-    from tools.synth.render import Renderer
-    from tools.synth.room import render_background
+    from tools.synth.perfect_view import PerfectView
     from tools.synth.scenarios import BY_NAME
     from tools.synth.variation import sample_setup
 
@@ -173,18 +171,7 @@ def _rendered(standing: bool, tilt: float):
         body = standing_pose(setup.build, arms="chest").with_(pelvic_tilt_deg=tilt)
     else:
         body = lunge_pose(setup.build, setup.hold.with_(pelvic_tilt_deg=tilt, arms="thigh"))
-    person = pose_person(setup.build, body, Placement(sc.facing, setup.offset_x))
-    cam = setup.camera
-    renderer = Renderer(cam, setup.light, render_background(setup.room, cam, setup.light), setup.fx)
-    renderer.render([figure(person, setup.appearance)])
-    mask = renderer.person_mask().astype(np.float32)
-    lms = person.landmarks_world()
-    uv, _ = cam.project(np.array([lms[name] for name in LANDMARK_POINTS]))
-    xy = np.zeros((33, 2))
-    for (name, _), p in zip(LANDMARK_POINTS.items(), uv):
-        xy[Landmark[name.upper()]] = p - 0.5  # pixel-index coordinates, as a pose model gives
-    return mask, Pose(xy=xy, visibility=np.full(33, 0.99), presence=np.full(33, 0.99), image_size=(W, H),
-                      timestamp_s=0.0), person.skeleton
+    return PerfectView(setup, sc.facing)(body)
 
 
 def test_outline_tilt_change_on_rendered_frames():
