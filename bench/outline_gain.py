@@ -4,14 +4,14 @@
     python bench/outline_gain.py --seeds 24 --json out/outline_gain.json
 
 The outline reads the lower back's hollow (``posture_rules.pelvis.outline_reading``) and turns
-its depth into degrees through ``[pelvis] pelvic_radius``. That radius is a model constant:
+its depth into degrees through ``[pelvis] hollow_radius``. That radius is a model constant:
 how far the hollow moves forward per radian of pelvic tilt, which depends on how the lumbar
 curve follows the pelvis, not only on the sacrum's height. This script measures it on the
 generator's bodies with the renderer's own person mask and the true landmarks (no pose model,
 so none of its errors), for people the accuracy benchmark does not use (seeds 500 on):
 
 * **gain**: outline change / true tilt change in the held lunge (tilts neutral -8, neutral,
-  neutral +12), per person; 1.0 means ``pelvic_radius`` is right for that body;
+  neutral +12), per person; 1.0 means ``hollow_radius`` is right for that body;
 * **posture offset**: the lunge at the neutral tilt against the calibration pose at the same
   tilt (kneeling upright, and standing), in outline degrees: what the pose change alone adds.
 
@@ -97,16 +97,16 @@ def main() -> int:
         return {"mean": float(v.mean()), "sd": float(v.std(ddof=1)), "mean_abs": float(np.abs(v).mean()), "n": len(v)}
 
     out = {
-        "people": len(rows), "pelvic_radius": cfg.pelvic_radius,
+        "people": len(rows), "hollow_radius": cfg.hollow_radius,
         "gain": {"mean": float(gains.mean()), "sd": float(gains.std(ddof=1)), "min": float(gains.min()),
                  "max": float(gains.max())},
-        "radius_for_unit_gain": cfg.pelvic_radius * float(gains.mean()),
+        "radius_for_unit_gain": cfg.hollow_radius * float(gains.mean()),
         "offset_vs_kneeling": stats("offset_vs_kneeling"), "offset_vs_standing": stats("offset_vs_standing"),
         "rows": rows,
     }
     g = out["gain"]
     print(f"\n{len(rows)} people: gain {g['mean']:.2f} +- {g['sd']:.2f} (range {g['min']:.2f}-{g['max']:.2f}) "
-          f"with pelvic_radius {cfg.pelvic_radius:g}; the radius for a mean gain of 1: {out['radius_for_unit_gain']:.3f}")
+          f"with hollow_radius {cfg.hollow_radius:g}; the radius for a mean gain of 1: {out['radius_for_unit_gain']:.3f}")
     for key in ("offset_vs_kneeling", "offset_vs_standing"):
         s = out[key]
         print(f"{key}: mean {s['mean']:+.2f}, sd {s['sd']:.2f}, mean |.| {s['mean_abs']:.2f} outline degrees (n={s['n']})")

@@ -22,6 +22,7 @@ from posture_rules.pelvis import (
     OutlineReading,
     RecentMedian,
     StickerPair,
+    arms_folded,
     calibration_reading,
     combine,
     outline_reading,
@@ -30,6 +31,7 @@ from posture_rules.pelvis import (
 )
 from posture_rules.temporal import MAX_COUNTED_GAP_S, FlagTracker, PhaseTracker, StickyChoice
 from posture_rules.types import FlagEpisode, FrameMeasurements, FrameResult, Phase
+from vision.landmarks import Landmark
 from vision.pose import Pose
 
 
@@ -140,12 +142,18 @@ class FormChecker:
             if isinstance(outline, OutlineReading):
                 outline = replace(outline, index_deg=self._steady_outline(pose.timestamp_s, outline.index_deg))
         lean = m.trunk_lean_deg.value
+        folded = trunk is not None and arms_folded(self._trusted_wrists(pose), trunk[0], trunk[1], cfg)
         self.neutral.update(pose.timestamp_s, m.person, m.in_lunge, hip, trunk_px, s_tilt,
-                            calibration_reading(outline, cfg), lean)
+                            calibration_reading(outline, folded, cfg), lean)
         if not m.person:
             return m
         r = combine(stickers, s_tilt, outline, lean, self.neutral, cfg)
         return replace(m, pelvic_tilt_deg=r.tilt, pelvic_tilt_change_deg=r.change, lumbar_lordosis_deg=r.lordosis)
+
+    def _trusted_wrists(self, pose: Pose) -> list:
+        conf = pose.confidence()
+        return [pose.xy[w] for w in (Landmark.LEFT_WRIST, Landmark.RIGHT_WRIST)
+                if conf[w] >= self.config.landmarks.min_confidence]
 
     def open_episodes(self) -> list[FlagEpisode]:
         """Flags raised right now, as episodes running up to the last frame seen.

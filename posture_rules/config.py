@@ -75,13 +75,14 @@ class PelvisConfig:
     typical_neutral_deg: float
     sticker_min_sep: float
     sticker_max_sep: float
-    pelvic_radius: float
+    hollow_radius: float
     lumbar_band_low: float
     lumbar_band_high: float
     outline_max_lean_change_deg: float
     outline_max_change_deg: float
     outline_arm_clearance: float
     neutral_arm_clearance: float
+    neutral_min_wrist_height: float
 
 
 @dataclass(frozen=True)
@@ -217,8 +218,9 @@ def _rule(code: str, table: Any) -> RuleSpec:
 
 def _pelvis(raw: dict[str, Any]) -> PelvisConfig:
     cfg = _section(raw, "pelvis", PelvisConfig)
-    for key in ("neutral_s", "neutral_min_s", "still_max_speed", "sticker_min_sep", "pelvic_radius",
-                "outline_max_lean_change_deg", "outline_max_change_deg"):
+    for key in ("neutral_s", "neutral_min_s", "still_max_speed", "sticker_min_sep", "hollow_radius",
+                "outline_max_lean_change_deg", "outline_max_change_deg", "outline_arm_clearance",
+                "neutral_arm_clearance", "neutral_min_wrist_height"):
         if getattr(cfg, key) <= 0:
             raise ConfigError(f"[pelvis] {key}: must be > 0, got {getattr(cfg, key)}")
     if cfg.neutral_min_s > cfg.neutral_s:

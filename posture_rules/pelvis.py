@@ -10,16 +10,18 @@ Three methods, each used only where it applies:
   axis with the pelvis. Anterior tilt carries the lower back forward relative to the
   buttock behind the hips, which deepens the hollow of the lower back. The outline reading
   is that depth (buttock's back -> deepest part of the lumbar curve, measured horizontally),
-  divided by the pelvic radius (S1 above the hip axis, ~12 cm in adults, taken here as
-  ``pelvic_radius`` hip-to-shoulder lengths): an angle whose *change* follows the pelvis'
-  rotation. Its absolute value depends on the person's shape (buttocks, belly, spine), so
+  divided by ``hollow_radius`` (how far the hollow moves per radian of tilt, in
+  hip-to-shoulder lengths: the sacrum's height above the hip axis, made larger because the
+  lumbar curve deepens as the pelvis tips; bench/outline_gain.py measures it): an angle
+  whose *change* follows the pelvis' rotation. Its absolute value depends on the person's shape (buttocks, belly, spine), so
   it is only ever reported as change from the person's neutral. A trunk that leans also
   moves the lower back, so the reading is refused when the trunk lean has moved away from
   its neutral value.
 * **Neutral**: the median of each method's reading while the person kneels upright on both
-  knees (or stands) relaxed and still before the lunge (``NeutralTilt``). Kneeling is what
-  the checker asks for: the hips are then where they will be in the stretch, seen from the
-  same camera height, so the outline's neutral and stretch readings compare like with like. Flags use the change from it,
+  knees (or stands) relaxed and still before the lunge (``NeutralTilt``), arms folded at the
+  chest. Kneeling is what the checker asks for: the pose model then sees the calibration
+  and the stretch alike (its mask and keypoints err the same way), which on rendered clips
+  removed most of the outline's bias. Flags use the change from it,
   because absolute tilt differs from person to person by more than the fault itself.
 """
 
@@ -174,7 +176,7 @@ def outline_reading(outline: BodyOutline, facing: str, cfg: PelvisConfig) -> Out
     depth = (x_apex - float(np.median(xb[waist]))) / L
     if depth <= 0.0:
         return "no hollow in the lower back's outline (something covers it)"
-    index = math.degrees(depth / cfg.pelvic_radius)
+    index = math.degrees(depth / cfg.hollow_radius)
     # Lordosis of the outline: how much the outline turns across the hollow, from the line
     # fitted just below the deepest point to the one just above it (0 = a straight back).
     lumbar = (rise >= 0.2) & (rise <= 0.75)
@@ -190,10 +192,23 @@ def outline_reading(outline: BodyOutline, facing: str, cfg: PelvisConfig) -> Out
     return OutlineReading(index, lordosis, confidence, back.arm_clearance)
 
 
-def calibration_reading(outline: OutlineReading | str | None, cfg: PelvisConfig) -> float | None:
-    """The outline reading the neutral calibration may take: only with the arms well clear of
-    the back (``neutral_arm_clearance``), since every later reading is measured from it."""
-    if not isinstance(outline, OutlineReading) or outline.arm_clearance < cfg.neutral_arm_clearance:
+def arms_folded(wrists_xy, hip_xy, shoulder_xy, cfg: PelvisConfig) -> bool:
+    """Are the visible wrists (``wrists_xy``, the trusted ones only) at chest height, as in the
+    calibration pose (arms folded across the chest)? True when no wrist is visible."""
+    hip, sh = np.asarray(hip_xy, float), np.asarray(shoulder_xy, float)
+    trunk = sh - hip
+    length2 = float(trunk @ trunk)
+    if length2 <= 0.0:
+        return False
+    heights = [float((np.asarray(w, float) - hip) @ trunk) / length2 for w in wrists_xy]
+    return all(h >= cfg.neutral_min_wrist_height for h in heights)
+
+
+def calibration_reading(outline: OutlineReading | str | None, folded: bool, cfg: PelvisConfig) -> float | None:
+    """The outline reading the neutral calibration may take: only with the arms folded at the
+    chest (``folded``, from ``arms_folded``) and well clear of the back
+    (``neutral_arm_clearance``), since every later reading is measured from it."""
+    if not folded or not isinstance(outline, OutlineReading) or outline.arm_clearance < cfg.neutral_arm_clearance:
         return None
     return outline.index_deg
 

@@ -234,6 +234,17 @@ def test_the_neutral_asks_for_arms_further_from_the_back_than_a_stretch_reading(
     assert cfg.outline_arm_clearance < 0.25 < cfg.neutral_arm_clearance
     near = OutlineReading(40.0, None, 0.9, arm_clearance=0.25)
     clear = OutlineReading(40.0, None, 0.9, arm_clearance=0.45)
-    assert calibration_reading(near, cfg) is None
-    assert calibration_reading(clear, cfg) == 40.0
-    assert calibration_reading("an arm covers the lower back's outline", cfg) is None
+    assert calibration_reading(near, True, cfg) is None
+    assert calibration_reading(clear, True, cfg) == 40.0
+    assert calibration_reading(clear, False, cfg) is None  # arms not folded at the chest
+    assert calibration_reading("an arm covers the lower back's outline", True, cfg) is None
+
+
+def test_arms_folded_means_the_visible_wrists_at_chest_height():
+    from posture_rules.pelvis import arms_folded
+
+    cfg = load_config().pelvis
+    hip, shoulder = (320.0, 300.0), (320.0, 150.0)  # a 150 px trunk
+    assert arms_folded([(340.0, 200.0)], hip, shoulder, cfg)  # wrist 0.67 up: at the chest
+    assert not arms_folded([(340.0, 200.0), (325.0, 290.0)], hip, shoulder, cfg)  # one at the hip
+    assert arms_folded([], hip, shoulder, cfg)  # wrists hidden: the arm clearance decides

@@ -126,8 +126,8 @@ def test_outline_reads_a_deeper_hollow_as_more_anterior_tilt():
         r = outline_reading(outline, "right", cfg)
         assert not isinstance(r, str), r
         readings.append(r.index_deg)
-    # 6 px more hollow over a 150 px trunk, read through the pelvic radius (0.24 trunk lengths).
-    expected = math.degrees(6.0 / 150.0 / cfg.pelvic_radius)
+    # 6 px more hollow over a 150 px trunk, read through hollow_radius (trunk lengths).
+    expected = math.degrees(6.0 / 150.0 / cfg.hollow_radius)
     assert readings[1] - readings[0] == pytest.approx(expected, rel=0.25)
 
 

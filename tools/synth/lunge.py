@@ -167,8 +167,7 @@ def standing_pose(b: Build, front_leg: str = "right", arms: str = "down") -> Bod
 def kneeling_pose(b: Build, arms: str = "chest") -> BodyPose:
     """Upright on both knees (tall kneeling): thighs vertical, shins back along the floor,
     feet on their tops. The start of the kneeling lunge, and its neutral-pelvis calibration:
-    the hips are where they will be in the stretch, and the camera sees them from the same
-    height, unlike standing."""
+    the hips are about where they will be in the stretch, unlike standing."""
     leg = _rear_leg(b, 0.0, b.knee_contact_height)
     return BodyPose(
         root_x=0.0,

@@ -39,8 +39,7 @@ class Scenario:
     stand_s: float = 0.6
     stand_arms: str = "down"
     # ...standing, or upright on both knees (then one foot steps forward into the lunge).
-    # Kneeling is the calibration the checker asks for: the hips sit where they will in the
-    # stretch and the camera sees the back from the same height.
+    # Kneeling is the calibration the checker asks for (see posture_rules/pelvis.py).
     neutral_pose: str = "standing"
     # The person's relaxed (neutral) pelvic tilt is NEUTRAL_TILT_DEG, plus a per-variant
     # offset drawn from this range when given (people differ by ~0-20 deg).
