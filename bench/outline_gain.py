@@ -33,13 +33,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from posture_rules.config import load_config  # noqa: E402
-from posture_rules.pelvis import OutlineReading, outline_reading  # noqa: E402
-from tools.synth.lunge import kneeling_pose, lunge_pose, standing_pose  # noqa: E402
-from tools.synth.perfect_view import PerfectView  # noqa: E402
-from tools.synth.scenarios import BY_NAME  # noqa: E402
-from tools.synth.variation import sample_setup  # noqa: E402
-from vision.outline import body_outline  # noqa: E402
+from posture_rules.config import load_config
+from posture_rules.pelvis import OutlineReading, outline_reading
+from tools.synth.lunge import kneeling_pose, lunge_pose, standing_pose
+from tools.synth.perfect_view import PerfectView
+from tools.synth.scenarios import BY_NAME
+from tools.synth.variation import sample_setup
+from vision.outline import body_outline
 
 TILT_STEPS = (-8.0, 0.0, 12.0)  # degrees from the person's neutral, as the tilt scenarios use
 

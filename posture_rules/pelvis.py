@@ -13,16 +13,16 @@ Three methods, each used only where it applies:
   divided by ``hollow_radius`` (how far the hollow moves per radian of tilt, in
   hip-to-shoulder lengths: the sacrum's height above the hip axis, made larger because the
   lumbar curve deepens as the pelvis tips; bench/outline_gain.py measures it): an angle
-  whose *change* follows the pelvis' rotation. Its absolute value depends on the person's shape (buttocks, belly, spine), so
-  it is only ever reported as change from the person's neutral. A trunk that leans also
-  moves the lower back, so the reading is refused when the trunk lean has moved away from
-  its neutral value.
+  whose *change* follows the pelvis' rotation. Its absolute value depends on the person's
+  shape (buttocks, belly, spine), so it is only ever reported as change from the person's
+  neutral. A trunk that leans also moves the lower back, so the reading is refused when the
+  trunk lean has moved away from its neutral value.
 * **Neutral**: the median of each method's reading while the person kneels upright on both
   knees (or stands) relaxed and still before the lunge (``NeutralTilt``), arms folded at the
   chest. Kneeling is what the checker asks for: the pose model then sees the calibration
   and the stretch alike (its mask and keypoints err the same way), which on rendered clips
-  removed most of the outline's bias. Flags use the change from it,
-  because absolute tilt differs from person to person by more than the fault itself.
+  removed most of the outline's bias. Flags use the change from it, because absolute tilt
+  differs from person to person by more than the fault itself.
 """
 
 from __future__ import annotations
