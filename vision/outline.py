@@ -30,9 +30,9 @@ STEP_PX = 0.5  # between levels
 RAY_STEP_PX = 0.25  # along each level
 MAX_REACH = 0.8  # how far from the axis an edge is searched, in hip-to-shoulder lengths
 # ...and how far inward of the axis: with the pelvis tipped well forward the lower back's
-# hollow can lie in front of the mid-hip -> mid-shoulder line (rendered bodies at 22 deg of
-# tilt: 0.05-0.1 hip-to-shoulder lengths in front of it), where a ray from the axis starts
-# outside the body and would find no edge at all.
+# hollow can lie in front of the mid-hip -> mid-shoulder line (rendered bodies, true masks
+# and joints: up to 0.03 hip-to-shoulder lengths in front of it at 22 deg of tilt, 0.05 at
+# 26 deg), where a ray from the axis starts outside the body and would find no edge at all.
 INWARD_REACH = 0.3
 # The heights (hip-to-shoulder lengths above the hips) where an arm would spoil the reading:
 # the buttock and the lower back's hollow (posture_rules.pelvis reads up to ~0.55). Above

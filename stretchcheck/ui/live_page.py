@@ -91,8 +91,8 @@ def neutral_ui(runner: LiveRunner, snap: LiveSnapshot) -> None:
     if st.button("Calibrate neutral (3 s)", key="live_calibrate",
                  help=f"{CALIBRATION_POSE.capitalize()}, still, for 3 seconds, then step one foot forward "
                       "into the stretch: tilt is then judged as the change from this, because absolute "
-                      "tilt differs from person to person. Kneeling measures best: the hips are where "
-                      "they will be in the stretch."):
+                      "tilt differs from person to person. Kneeling measures best: the pose model then "
+                      "sees the calibration and the stretch alike."):
         runner.calibrate()
 
 
