@@ -196,20 +196,25 @@ def arms_folded(wrists_xy, hip_xy, shoulder_xy, cfg: PelvisConfig) -> bool:
     """Are the visible wrists (``wrists_xy``, the trusted ones only) at chest height, as in the
     calibration pose (arms folded across the chest)? True when no wrist is visible."""
     hip, sh = np.asarray(hip_xy, float), np.asarray(shoulder_xy, float)
-    trunk = sh - hip
-    length2 = float(trunk @ trunk)
-    if length2 <= 0.0:
+    length = math.hypot(*(sh - hip))
+    if not 0.0 < length < math.inf:
         return False
-    heights = [float((np.asarray(w, float) - hip) @ trunk) / length2 for w in wrists_xy]
+    up = (sh - hip) / length
+    heights = [float((np.asarray(w, float) - hip) @ up) / length for w in wrists_xy]
     return all(h >= cfg.neutral_min_wrist_height for h in heights)
 
 
-def calibration_reading(outline: OutlineReading | str | None, folded: bool, cfg: PelvisConfig) -> float | None:
+def calibration_reading(outline: OutlineReading | str | None, folded: bool, cfg: PelvisConfig) -> float | str | None:
     """The outline reading the neutral calibration may take: only with the arms folded at the
     chest (``folded``, from ``arms_folded``) and well clear of the back
-    (``neutral_arm_clearance``), since every later reading is measured from it."""
-    if not folded or not isinstance(outline, OutlineReading) or outline.arm_clearance < cfg.neutral_arm_clearance:
-        return None
+    (``neutral_arm_clearance``), since every later reading is measured from it. Where there is
+    no reading to take, the reason comes back instead (None: the outline is off)."""
+    if not isinstance(outline, OutlineReading):
+        return outline
+    if not folded:
+        return "the arms were not folded across the chest"
+    if outline.arm_clearance < cfg.neutral_arm_clearance:
+        return "an arm was close to the lower back"
     return outline.index_deg
 
 
@@ -284,6 +289,7 @@ class NeutralTilt:
         self._end = 0.0
         self._frames = 0
         self._samples: dict[str, list[tuple[float, float]]] = {"stickers": [], "outline": [], "lean": []}
+        self._refused: dict[str, int] = {}  # why the calibration refused outline readings, and how often
 
     def restart(self, start_s: float) -> None:
         """Calibrate again from ``start_s`` (the app's "calibrate" button)."""
@@ -312,7 +318,9 @@ class NeutralTilt:
         return speed <= self.cfg.still_max_speed
 
     def update(self, t: float, person: bool, in_lunge: bool | None, hip_xy, trunk_px: float,
-               stickers_deg: float | None, outline_deg: float | None, lean_deg: float | None) -> None:
+               stickers_deg: float | None, outline_deg: float | str | None, lean_deg: float | None) -> None:
+        """One frame. ``outline_deg`` may be the reason the calibration refused the outline's
+        reading (``calibration_reading``): it is told back if the calibration is missed."""
         if self.state in ("set", "missed"):
             return
         still = self._still(t, hip_xy, trunk_px)
@@ -342,6 +350,9 @@ class NeutralTilt:
             return
         self._frames += 1
         self._end = t
+        if isinstance(outline_deg, str):
+            self._refused[outline_deg] = self._refused.get(outline_deg, 0) + 1
+            outline_deg = None
         for key, value in (("stickers", stickers_deg), ("outline", outline_deg), ("lean", lean_deg)):
             if value is not None and math.isfinite(value):
                 self._samples[key].append((t, value))
@@ -367,6 +378,8 @@ class NeutralTilt:
                 "relaxed and still before the stretch" if seen or self._frames else
                 "no neutral: nobody knelt or stood relaxed and still before the stretch"
             )
+            if self._refused:
+                self.why_missed += f"; the body outline was not taken: {max(self._refused, key=self._refused.get)}"
             return
         self.values = NeutralValues(self._start or 0.0, self._end, self._frames, stickers, outline,
                                     self._median("lean"), self.explicit_start is not None)

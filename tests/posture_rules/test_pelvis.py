@@ -234,10 +234,11 @@ def test_the_neutral_asks_for_arms_further_from_the_back_than_a_stretch_reading(
     assert cfg.outline_arm_clearance < 0.25 < cfg.neutral_arm_clearance
     near = OutlineReading(40.0, None, 0.9, arm_clearance=0.25)
     clear = OutlineReading(40.0, None, 0.9, arm_clearance=0.45)
-    assert calibration_reading(near, True, cfg) is None
+    assert "close to the lower back" in calibration_reading(near, True, cfg)
     assert calibration_reading(clear, True, cfg) == 40.0
-    assert calibration_reading(clear, False, cfg) is None  # arms not folded at the chest
-    assert calibration_reading("an arm covers the lower back's outline", True, cfg) is None
+    assert "not folded" in calibration_reading(clear, False, cfg)  # arms not folded at the chest
+    assert calibration_reading("an arm covers the lower back's outline", True, cfg) == "an arm covers the lower back's outline"
+    assert calibration_reading(None, True, cfg) is None
 
 
 def test_arms_folded_means_the_visible_wrists_at_chest_height():
@@ -248,3 +249,18 @@ def test_arms_folded_means_the_visible_wrists_at_chest_height():
     assert arms_folded([(340.0, 200.0)], hip, shoulder, cfg)  # wrist 0.67 up: at the chest
     assert not arms_folded([(340.0, 200.0), (325.0, 290.0)], hip, shoulder, cfg)  # one at the hip
     assert arms_folded([], hip, shoulder, cfg)  # wrists hidden: the arm clearance decides
+
+
+def test_a_calibration_missed_for_the_arms_says_so():
+    """Outline readings the calibration refuses (arms hanging) leave no neutral, and the reason
+    says why, so the person knows to fold their arms."""
+    from posture_rules.pelvis import OutlineReading, calibration_reading
+
+    cfg = load_config().pelvis
+    reason = calibration_reading(OutlineReading(40.0, None, 0.9), False, cfg)
+    assert isinstance(reason, str) and "folded" in reason
+    neutral = NeutralTilt(PELVIS)
+    t = _feed(neutral, 0.0, 3.5, outline=reason)
+    _feed(neutral, t, 0.5, in_lunge=True, outline=45.0)
+    assert neutral.state == "missed"
+    assert "not folded across the chest" in neutral.reason()
