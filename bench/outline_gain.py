@@ -97,7 +97,7 @@ def main() -> int:
         return {"mean": float(v.mean()), "sd": float(v.std(ddof=1)), "mean_abs": float(np.abs(v).mean()), "n": len(v)}
 
     out = {
-        "people": len(rows), "hollow_radius": cfg.hollow_radius,
+        "people": len({r["seed"] for r in rows}), "readings": len(rows), "hollow_radius": cfg.hollow_radius,
         "gain": {"mean": float(gains.mean()), "sd": float(gains.std(ddof=1)), "min": float(gains.min()),
                  "max": float(gains.max())},
         "radius_for_unit_gain": cfg.hollow_radius * float(gains.mean()),
@@ -105,7 +105,8 @@ def main() -> int:
         "rows": rows,
     }
     g = out["gain"]
-    print(f"\n{len(rows)} people: gain {g['mean']:.2f} +- {g['sd']:.2f} (range {g['min']:.2f}-{g['max']:.2f}) "
+    people = len({r["seed"] for r in rows})
+    print(f"\n{people} people x 2 facings ({len(rows)} readings): gain {g['mean']:.2f} +- {g['sd']:.2f} (range {g['min']:.2f}-{g['max']:.2f}) "
           f"with hollow_radius {cfg.hollow_radius:g}; the radius for a mean gain of 1: {out['radius_for_unit_gain']:.3f}")
     for key in ("offset_vs_kneeling", "offset_vs_standing"):
         s = out[key]
