@@ -152,9 +152,11 @@ def main() -> int:
     good_clip_false: dict[str, list[str]] = defaultdict(list)
     tilt_clips: dict[str, dict[str, dict[str, list[str]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(list)))
     per_clip = []
+    lean_reads: dict[str, LeanReading] = defaultdict(LeanReading)
     for m in models:
         for c in clips:
             est_rows, truth_rows = read_rows(args.out / "runs" / m / c["name"] / "frames.csv"), read_rows(c["truth"])
+            lean_reads[m].add(args.out / "runs" / m / c["name"] / "summary.json", est_rows, truth_rows)
             score: ClipScore = score_clip(est_rows, truth_rows)
             meta = c["meta"]
             view = view_of(meta)
@@ -238,6 +240,19 @@ def main() -> int:
                                             "good": len(good), "false": false, "missed": sorted(set(faulty) - set(caught)),
                                             "back_hidden_by_arm": hidden, "recall_back_visible": seen_recall}
 
+    print("\nTrunk lean read in the calibration, and against tilt (the pose model's errors that the outline's lean "
+          "check corrects for: [pelvis] neutral_lean_bias_deg, lean_per_tilt)")
+    lean_json = {}
+    for m in models:
+        st = lean_reads[m].stats()
+        lean_json[m] = st
+        if st["neutral_clips"]:
+            print(f"  {m}: calibration pose reads {st['neutral_bias_deg']:+.2f} deg (median over {st['neutral_clips']} clips, "
+                  f"sd {st['neutral_sd_deg']:.2f}) further forward than the truth")
+        if st["stretch_frames"]:
+            print(f"  {m}: in the stretch the lean error moves {st['per_tilt']:+.3f} deg per degree of pelvic tilt "
+                  f"change ({st['stretch_frames']} frames)")
+
     print("\nFlags (a fault counts as caught if flagged while present or within 1 s of its end)")
     print(f"{'flag':22} {'model':5} {'faults':>6} {'raised':>6} {'recall':>6} {'prec.':>6} {'delay med':>9} {'max':>6}")
     flags_json = []
@@ -256,7 +271,7 @@ def main() -> int:
         "command": " ".join([Path(sys.argv[0]).as_posix(), *sys.argv[1:]]),
         "clips": len(clips), "models": models, "backend": args.backend,
         "metrics": metrics_json, "flags": flags_json, "pelvic_tilt": tilt_json,
-        "anterior_tilt_clips": tilt_flag_json,
+        "anterior_tilt_clips": tilt_flag_json, "trunk_lean_reading": lean_json,
         "false_flags_on_good_clips": dict(good_clip_false), "per_clip": per_clip,
         "analysis_s": round(analyse_s, 1),
     }
@@ -309,6 +324,47 @@ def back_hidden_by_arm(meta: dict) -> bool:
     checker's own verdict."""
     arms = (meta.get("hold_params") or {}).get("arms")
     return arms in ARMS_OVER_THE_BACK and not meta.get("stickers")
+
+
+class LeanReading:
+    """How the pose model misreads trunk lean where the outline's lean check relies on it:
+    in the neutral calibration (its trunk lean against the truth over the calibration window
+    of summary.json), and in the stretch against the true pelvic tilt change (the slope)."""
+
+    def __init__(self) -> None:
+        self.neutral_errors: list[float] = []
+        self.tilt: list[float] = []
+        self.errors: list[float] = []
+
+    def add(self, summary_path: Path, est_rows: list[dict], truth_rows: list[dict]) -> None:
+        try:
+            neutral = (json.loads(summary_path.read_text()).get("pelvic_tilt") or {}).get("neutral")
+        except (OSError, ValueError):
+            neutral = None
+        if neutral and neutral.get("trunk_lean_deg") is not None:
+            window = [float(t["trunk_lean_deg"]) for t in truth_rows if t.get("trunk_lean_deg")
+                      and neutral["start_s"] <= float(t["time_s"]) <= neutral["end_s"]]
+            if window:
+                self.neutral_errors.append(float(neutral["trunk_lean_deg"]) - sum(window) / len(window))
+        truth = {int(t["frame"]): t for t in truth_rows}
+        for r in est_rows:
+            t = truth.get(int(r["frame"]))
+            if t and t.get("phase") == "stretch" and r.get("trunk_lean_deg") and t.get("trunk_lean_deg") \
+                    and t.get("pelvic_tilt_change_deg"):
+                self.tilt.append(float(t["pelvic_tilt_change_deg"]))
+                self.errors.append(float(r["trunk_lean_deg"]) - float(t["trunk_lean_deg"]))
+
+    def stats(self) -> dict:
+        import numpy as np
+
+        out = {"neutral_clips": len(self.neutral_errors), "neutral_bias_deg": None, "neutral_sd_deg": None,
+               "stretch_frames": len(self.tilt), "per_tilt": None}
+        if self.neutral_errors:
+            out["neutral_bias_deg"] = float(np.median(self.neutral_errors))
+            out["neutral_sd_deg"] = float(np.std(self.neutral_errors))
+        if len(self.tilt) >= 10 and np.ptp(self.tilt) > 0:
+            out["per_tilt"] = float(np.polyfit(self.tilt, self.errors, 1)[0])
+        return out
 
 
 def _tilt_flag_clip(acc: dict, name: str, view: str, truth_rows: list[dict], est_rows: list[dict],

@@ -13,7 +13,10 @@ so none of its errors), for people the accuracy benchmark does not use (seeds 50
 * **gain**: outline change / true tilt change in the held lunge (tilts neutral -8, neutral,
   neutral +12), per person; 1.0 means ``hollow_radius`` is right for that body;
 * **posture offset**: the lunge at the neutral tilt against the calibration pose at the same
-  tilt (kneeling upright, and standing), in outline degrees: what the pose change alone adds.
+  tilt (kneeling upright, and standing), in outline degrees: what the pose change alone adds;
+* **lean gain**: outline change per degree of trunk lean (leans -10, 0, +10) with the pelvis
+  at its neutral: why the checker refuses the outline while the trunk leans
+  (``[pelvis] outline_max_lean_change_deg``).
 
 It prints each person and the mean and spread, and the radius that would make the mean gain 1.
 The gain is the rendered body's (its spine model: tools/synth/kinematics.py); a real spine
@@ -42,6 +45,7 @@ from tools.synth.variation import sample_setup
 from vision.outline import body_outline
 
 TILT_STEPS = (-8.0, 0.0, 12.0)  # degrees from the person's neutral, as the tilt scenarios use
+LEAN_STEPS = (-10.0, 0.0, 10.0)  # trunk lean, degrees (the lunge's is 0 +- 3)
 
 
 def reading(view: PerfectView, body, cfg) -> float | None:
@@ -63,10 +67,13 @@ def person(scenario: str, seed: int, cfg) -> dict | None:
     if any(v is None for v in lunge):
         return None
     gain = float(np.polyfit(tilts, lunge, 1)[0])
+    leaning = [reading(view, lunge_pose(setup.build, hold.with_(pelvic_tilt_deg=neutral, trunk_lean_deg=lean)), cfg)
+               for lean in LEAN_STEPS]
+    lean_gain = None if any(v is None for v in leaning) else float(np.polyfit(LEAN_STEPS, leaning, 1)[0])
     at_neutral = lunge[TILT_STEPS.index(0.0)]
     return {
         "scenario": scenario, "seed": seed, "build": setup.build.name, "neutral_deg": round(neutral, 2),
-        "gain": gain,
+        "gain": gain, "lean_gain": lean_gain,
         "offset_vs_kneeling": None if kneel is None else at_neutral - kneel,
         "offset_vs_standing": None if stand is None else at_neutral - stand,
     }
@@ -89,7 +96,8 @@ def main() -> int:
             rows.append(r)
             fmt = (lambda v: "-" if v is None else f"{v:+.1f}")
             print(f"{scenario:26} seed {seed} {r['build']:13} gain {r['gain']:.2f}  "
-                  f"offset vs kneeling {fmt(r['offset_vs_kneeling'])}  vs standing {fmt(r['offset_vs_standing'])}")
+                  f"offset vs kneeling {fmt(r['offset_vs_kneeling'])}  vs standing {fmt(r['offset_vs_standing'])}  "
+                  f"lean gain {'-' if r['lean_gain'] is None else format(r['lean_gain'], '.2f')}")
     gains = np.array([r["gain"] for r in rows])
 
     def stats(key):
@@ -102,6 +110,7 @@ def main() -> int:
                  "max": float(gains.max())},
         "radius_for_unit_gain": cfg.hollow_radius * float(gains.mean()),
         "offset_vs_kneeling": stats("offset_vs_kneeling"), "offset_vs_standing": stats("offset_vs_standing"),
+        "lean_gain": stats("lean_gain"),
         "rows": rows,
     }
     g = out["gain"]
@@ -111,6 +120,8 @@ def main() -> int:
     for key in ("offset_vs_kneeling", "offset_vs_standing"):
         s = out[key]
         print(f"{key}: mean {s['mean']:+.2f}, sd {s['sd']:.2f}, mean |.| {s['mean_abs']:.2f} outline degrees (n={s['n']})")
+    s = out["lean_gain"]
+    print(f"lean gain: {s['mean']:+.2f} +- {s['sd']:.2f} outline degrees per degree of trunk lean, pelvis still (n={s['n']})")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(out, indent=1))

@@ -79,6 +79,8 @@ class PelvisConfig:
     lumbar_band_low: float
     lumbar_band_high: float
     outline_max_lean_change_deg: float
+    neutral_lean_bias_deg: float
+    lean_per_tilt: float
     outline_max_change_deg: float
     outline_arm_clearance: float
     neutral_arm_clearance: float

@@ -16,7 +16,8 @@ Three methods, each used only where it applies:
   whose *change* follows the pelvis' rotation. Its absolute value depends on the person's
   shape (buttocks, belly, spine), so it is only ever reported as change from the person's
   neutral. A trunk that leans also moves the lower back, so the reading is refused when the
-  trunk lean has moved away from its neutral value.
+  trunk lean has moved away from its neutral value (``lean_change_deg``: corrected for how
+  the pose model misreads the lean in the calibration pose and when the pelvis tips).
 * **Neutral**: the median of each method's reading while the person kneels upright on both
   knees (or stands) relaxed and still before the lunge (``NeutralTilt``), arms folded at the
   chest. Kneeling is what the checker asks for: the pose model then sees the calibration
@@ -396,6 +397,18 @@ class NeutralTilt:
 # --- one frame's tilt -------------------------------------------------------------------
 
 
+def lean_change_deg(lean_deg: float | None, neutral_lean_deg: float | None, outline_change_deg: float,
+                    cfg: PelvisConfig) -> float | None:
+    """How far the trunk leans from its neutral (+ = forward), with the pose model's two
+    known errors taken out: its trunk reads ``neutral_lean_bias_deg`` too far forward in the
+    calibration pose, and ``lean_per_tilt`` degrees too far back per degree the pelvis tips
+    forward (its hip points follow the buttock). The outline's tilt change on the same frame
+    stands in for the tilt. None where either lean is unknown."""
+    if lean_deg is None or neutral_lean_deg is None:
+        return None
+    return (lean_deg - (neutral_lean_deg - cfg.neutral_lean_bias_deg)) + cfg.lean_per_tilt * outline_change_deg
+
+
 @dataclass(frozen=True)
 class TiltResult:
     tilt: Measurement  # absolute pelvic tilt (stickers only, or outline over a sticker neutral)
@@ -436,14 +449,15 @@ def combine(stickers: StickerPair | str | None, sticker_tilt: float | None,
     if isinstance(outline, OutlineReading):
         if nv is None or nv.outline_deg is None:
             why.append(f"outline: {neutral.reason()}")
-        elif lean_deg is not None and nv.lean_deg is not None and abs(lean_deg - nv.lean_deg) > cfg.outline_max_lean_change_deg:
-            why.append(f"outline: the trunk leans {lean_deg - nv.lean_deg:+.0f} deg from its neutral; "
-                       "the outline cannot tell a tilted pelvis from a leaning trunk")
-        elif nv.lean_deg is not None and lean_deg is None:
-            why.append("outline: trunk lean unknown, so a leaning trunk cannot be ruled out")
         elif abs(outline.index_deg - nv.outline_deg) > cfg.outline_max_change_deg:
             why.append(f"outline: it moved {outline.index_deg - nv.outline_deg:+.0f} deg from its neutral, more than a "
                        "pelvis turns (an arm or something behind the back may be in the outline)")
+        elif nv.lean_deg is not None and lean_deg is None:
+            why.append("outline: trunk lean unknown, so a leaning trunk cannot be ruled out")
+        elif (lean := lean_change_deg(lean_deg, nv.lean_deg, outline.index_deg - nv.outline_deg, cfg)) is not None \
+                and abs(lean) > cfg.outline_max_lean_change_deg:
+            why.append(f"outline: the trunk leans {lean:+.0f} deg from its neutral; "
+                       "the outline cannot tell a tilted pelvis from a leaning trunk")
         else:
             delta = outline.index_deg - nv.outline_deg
             change = Measurement(delta, confidence=outline.confidence, method=f"{METHOD_OUTLINE}, {CHANGE_FROM_NEUTRAL}")

@@ -14,6 +14,7 @@ from posture_rules.pelvis import (
     OutlineReading,
     StickerPair,
     combine,
+    lean_change_deg,
     pick_sticker_pair,
     sticker_tilt_deg,
 )
@@ -129,6 +130,30 @@ def test_combine_names_the_method_and_needs_a_neutral_for_the_outline():
     assert implausible.change.value is None and "more than a pelvis turns" in implausible.change.reason
     off = combine(None, None, None, 0.0, neutral, PELVIS)
     assert off.tilt.value is None and "rotation axis" in off.tilt.reason
+
+
+def test_lean_gate_allows_for_how_the_pose_model_misreads_the_lean():
+    """The pose model reads the calibration's trunk too far forward and a tipped pelvis's
+    trunk too far back; the gate judges the lean with both taken out, so a pelvis tipped
+    forward under an upright trunk is read and a trunk that truly leans is not."""
+    neutral = NeutralTilt(PELVIS)
+    _feed(neutral, 0.0, 3.5, outline=40.0, lean=3.0)
+    assert neutral.ready and neutral.values.lean_deg == pytest.approx(3.0)
+    b, k, gate = PELVIS.neutral_lean_bias_deg, PELVIS.lean_per_tilt, PELVIS.outline_max_lean_change_deg
+    assert b > 0 and k > 0
+    # Upright trunk, pelvis 14 deg forward of neutral: the lean reads back by b + 14 k, plus
+    # 4 deg of noise, which is past the gate on the raw change ...
+    read_lean = 3.0 - b - 14.0 * k - 4.0
+    assert abs(read_lean - 3.0) > gate
+    tipped = combine("hidden", None, OutlineReading(54.0, None, 0.8), read_lean, neutral, PELVIS)
+    assert tipped.change.value == pytest.approx(14.0)  # ... and is read
+    assert lean_change_deg(read_lean, 3.0, 14.0, PELVIS) == pytest.approx(-4.0)
+    # Trunk leaning forward: within the gate on the raw change, past it once the calibration's
+    # forward reading is taken out.
+    forward = 3.0 + gate - 1.0
+    leaning = combine("hidden", None, OutlineReading(44.0, None, 0.8), forward, neutral, PELVIS)
+    assert leaning.change.value is None and "leans" in leaning.change.reason
+    assert lean_change_deg(None, 3.0, 0.0, PELVIS) is None
 
 
 # --- flags on tilt ---------------------------------------------------------------------------
