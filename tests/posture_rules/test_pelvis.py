@@ -272,6 +272,9 @@ def test_arms_folded_means_the_visible_wrists_at_chest_height():
     cfg = load_config().pelvis
     hip, shoulder = (320.0, 300.0), (320.0, 150.0)  # a 150 px trunk
     assert arms_folded([(340.0, 200.0)], hip, shoulder, cfg)  # wrist 0.67 up: at the chest
+    # Folded wrists hidden behind the forearms read as low as 0.4 up (pose model, standing).
+    assert arms_folded([(340.0, 240.0)], hip, shoulder, cfg)
+    assert not arms_folded([(340.0, 262.0)], hip, shoulder, cfg)  # 0.25 up: hands on the hips
     assert not arms_folded([(340.0, 200.0), (325.0, 290.0)], hip, shoulder, cfg)  # one at the hip
     assert arms_folded([], hip, shoulder, cfg)  # wrists hidden: the arm clearance decides
 
