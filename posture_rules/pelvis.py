@@ -447,19 +447,19 @@ def combine(stickers: StickerPair | str | None, sticker_tilt: float | None,
         why.append(f"stickers: {stickers}")
 
     if isinstance(outline, OutlineReading):
-        if nv is None or nv.outline_deg is None:
+        delta = None if nv is None or nv.outline_deg is None else outline.index_deg - nv.outline_deg
+        lean = None if delta is None else lean_change_deg(lean_deg, nv.lean_deg, delta, cfg)
+        if delta is None:
             why.append(f"outline: {neutral.reason()}")
-        elif abs(outline.index_deg - nv.outline_deg) > cfg.outline_max_change_deg:
-            why.append(f"outline: it moved {outline.index_deg - nv.outline_deg:+.0f} deg from its neutral, more than a "
+        elif abs(delta) > cfg.outline_max_change_deg:
+            why.append(f"outline: it moved {delta:+.0f} deg from its neutral, more than a "
                        "pelvis turns (an arm or something behind the back may be in the outline)")
         elif nv.lean_deg is not None and lean_deg is None:
             why.append("outline: trunk lean unknown, so a leaning trunk cannot be ruled out")
-        elif (lean := lean_change_deg(lean_deg, nv.lean_deg, outline.index_deg - nv.outline_deg, cfg)) is not None \
-                and abs(lean) > cfg.outline_max_lean_change_deg:
+        elif lean is not None and abs(lean) > cfg.outline_max_lean_change_deg:
             why.append(f"outline: the trunk leans {lean:+.0f} deg from its neutral; "
                        "the outline cannot tell a tilted pelvis from a leaning trunk")
         else:
-            delta = outline.index_deg - nv.outline_deg
             change = Measurement(delta, confidence=outline.confidence, method=f"{METHOD_OUTLINE}, {CHANGE_FROM_NEUTRAL}")
             if nv.stickers_deg is not None:
                 tilt = Measurement(nv.stickers_deg + delta, confidence=outline.confidence,
