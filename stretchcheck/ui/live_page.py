@@ -76,7 +76,9 @@ def pelvis_switches(runner: LiveRunner) -> None:
         outline = st.checkbox("Body outline (slower: fewer frames per second)", key="live_outline")
         runner.set_pelvis(colour if markers else None, outline)
         st.caption("Applies when you start the camera. Hip keypoints cannot see pelvic tilt; without "
-                   "stickers or the outline it is not measured.")
+                   "stickers or the outline it is not measured. Both need a plain background behind "
+                   "your hips: an object there (a plant, a green one most of all) can merge into your "
+                   "outline or pass for a sticker.")
 
 
 def neutral_ui(runner: LiveRunner, snap: LiveSnapshot) -> None:
