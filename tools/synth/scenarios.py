@@ -215,7 +215,7 @@ SCENARIOS: list[Scenario] = [
            "~1.4 s, then tucks again.", fault=TIPPED, duration_s=8.2, expected_flags=("anterior_pelvic_tilt",)),
     _calib("calib_oblique_30", "right", "right", GOOD_REL,
            "Neutral calibration, good form (tucked), camera 30 deg off the side view.", yaw_deg=30.0),
-    # The outline cannot tell a leaning trunk from a tipping pelvis: with the pelvis at its
+    # The outline cannot tell a leaning trunk from a tipping pelvis: with the pelvis near its
     # neutral, this lean moves the lower back's outline as ~11 deg of anterior tilt would
     # (bench/outline_gain.py). The checker must refuse the outline here, not flag the pelvis.
     _calib("calib_trunk_forward", "left", "right", GOOD_REL.with_(pelvic_tilt_deg=-1.5, trunk_lean_deg=23.0,
