@@ -295,15 +295,22 @@ def _scenario_list(text: str | None) -> str | None:
     return ",".join(names)
 
 
+def _held_frames(est_rows: list[dict], truth_rows: list[dict]):
+    """(estimate row, truth row) of each analysed frame the truth has in the held stretch."""
+    truth = {int(t["frame"]): t for t in truth_rows}
+    for r in est_rows:
+        t = truth.get(int(r["frame"]))
+        if t is not None and t.get("phase") == "stretch":
+            yield r, t
+
+
 def _outline_absolute_guess(est_rows: list[dict], truth_rows: list[dict]) -> MetricErrors:
     """What absolute tilt the outline would claim with a typical neutral instead of the
     person's: the outline's change + TYPICAL_NEUTRAL_DEG, against the true absolute tilt. The
     checker never reports this; it shows why the outline needs the neutral calibration."""
-    truth = {int(r["frame"]): r for r in truth_rows}
     out = MetricErrors()
-    for r in est_rows:
-        t = truth.get(int(r["frame"]))
-        if t is None or t.get("phase") != "stretch" or not t.get("pelvic_tilt_deg"):
+    for r, t in _held_frames(est_rows, truth_rows):
+        if not t.get("pelvic_tilt_deg"):
             continue
         out.truth_frames += 1
         if r.get("pelvic_tilt_change_deg") and (r.get("pelvic_tilt_method") or "").startswith("outline"):
@@ -346,11 +353,8 @@ class LeanReading:
                       and neutral["start_s"] <= float(t["time_s"]) <= neutral["end_s"]]
             if window:
                 self.neutral_errors.append(float(neutral["trunk_lean_deg"]) - sum(window) / len(window))
-        truth = {int(t["frame"]): t for t in truth_rows}
-        for r in est_rows:
-            t = truth.get(int(r["frame"]))
-            if t and t.get("phase") == "stretch" and r.get("trunk_lean_deg") and t.get("trunk_lean_deg") \
-                    and t.get("pelvic_tilt_change_deg"):
+        for r, t in _held_frames(est_rows, truth_rows):
+            if r.get("trunk_lean_deg") and t.get("trunk_lean_deg") and t.get("pelvic_tilt_change_deg"):
                 self.tilt.append(float(t["pelvic_tilt_change_deg"]))
                 self.errors.append(float(r["trunk_lean_deg"]) - float(t["trunk_lean_deg"]))
 
