@@ -83,6 +83,7 @@ class PelvisConfig:
     lean_per_tilt: float
     outline_max_change_deg: float
     outline_arm_clearance: float
+    outline_max_foreign: float
     neutral_arm_clearance: float
     neutral_min_wrist_height: float
 
@@ -222,7 +223,7 @@ def _pelvis(raw: dict[str, Any]) -> PelvisConfig:
     cfg = _section(raw, "pelvis", PelvisConfig)
     for key in ("neutral_s", "neutral_min_s", "still_max_speed", "sticker_min_sep", "hollow_radius",
                 "outline_max_lean_change_deg", "outline_max_change_deg", "outline_arm_clearance",
-                "neutral_arm_clearance", "neutral_min_wrist_height"):
+                "outline_max_foreign", "neutral_arm_clearance", "neutral_min_wrist_height"):
         if getattr(cfg, key) <= 0:
             raise ConfigError(f"[pelvis] {key}: must be > 0, got {getattr(cfg, key)}")
     if cfg.neutral_min_s > cfg.neutral_s:

@@ -164,6 +164,13 @@ def outline_reading(outline: BodyOutline, facing: str, cfg: PelvisConfig) -> Out
     band = (lv >= -0.2) & (lv <= 0.3)
     if band.sum() < 5:
         return "the buttock's outline is not visible"
+    # Is the edge the reading rests on (the buttock up to the top of the hollow's band) the
+    # person's own colour? Checked first: an object merged into the mask can also make the
+    # buttock's or the hollow's shape.
+    foreign = back.foreign[ok][(lv >= -0.2) & (lv <= 0.3 + cfg.lumbar_band_high)]
+    if np.isfinite(foreign).any() and float(np.nanmean(foreign)) > cfg.outline_max_foreign:
+        return ("the lower back's outline is not the colour of your body or clothes "
+                "(something behind you merged into it)")
     idx = np.flatnonzero(band)
     k = idx[np.argmax(xb[band])]
     if k in (idx[0], idx[-1]):

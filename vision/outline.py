@@ -22,7 +22,8 @@ from numpy.typing import NDArray
 
 from vision.landmarks import Landmark
 from vision.markers import hips_and_trunk
-from vision.pelvis_types import BodyOutline, SideOutline
+from vision.outline_colour import PersonColours, foreign_share
+from vision.pelvis_types import BodyOutline, MarkerBlobs, SideOutline
 from vision.pose import Pose
 
 LEVELS = (-0.3, 0.85)  # hip-to-shoulder lengths below/above the mid-hip
@@ -87,8 +88,11 @@ def _edges(mask: NDArray[np.float32], origin: NDArray, along: NDArray, out: NDAr
     return d, steep
 
 
-def body_outline(mask: NDArray[np.float32] | None, pose: Pose, min_confidence: float = 0.5) -> BodyOutline:
-    """The image-left and image-right edges of the person's mask along the trunk."""
+def body_outline(mask: NDArray[np.float32] | None, pose: Pose, min_confidence: float = 0.5,
+                 image_rgb: NDArray[np.uint8] | None = None, stickers: MarkerBlobs | None = None) -> BodyOutline:
+    """The image-left and image-right edges of the person's mask along the trunk. With the
+    frame (``image_rgb``) each edge also says where its colour is not the person's (the
+    pelvic sticker blobs found, ``stickers``, are the person's)."""
     if mask is None:
         return BodyOutline.none("no segmentation mask (the body-outline method needs one)")
     ht = hips_and_trunk(pose, min_confidence)
@@ -102,6 +106,7 @@ def body_outline(mask: NDArray[np.float32] | None, pose: Pose, min_confidence: f
     right = np.array([-u[1], u[0]]) if -u[1] >= 0 else np.array([u[1], -u[0]])  # image-right normal
     levels = np.arange(LEVELS[0] * trunk, LEVELS[1] * trunk, STEP_PX)
     m = np.ascontiguousarray(mask, dtype=np.float32)
+    colours = None if image_rgb is None else PersonColours.of(image_rgb, m)
     sides = {}
     for name, out in (("left", -right), ("right", right)):
         d, steep = _edges(m, hip, u, out, levels, MAX_REACH * trunk, INWARD_REACH * trunk)
@@ -109,7 +114,9 @@ def body_outline(mask: NDArray[np.float32] | None, pose: Pose, min_confidence: f
         ok = np.isfinite(d)
         # A crisp mask drops from ~1 to ~0 within 1-2 px (steepness >= ~0.4 per px).
         sharp = float(np.clip(np.median(steep[ok]) / 0.4, 0.0, 1.0)) if ok.any() else 0.0
-        sides[name] = SideOutline(levels / trunk, pts, sharp, _arm_clearance(pose, hip, u, out, levels, d, trunk, min_confidence))
+        foreign = None if image_rgb is None else foreign_share(image_rgb, colours, hip, u, out, levels, d, trunk, stickers)
+        sides[name] = SideOutline(levels / trunk, pts, sharp,
+                                  _arm_clearance(pose, hip, u, out, levels, d, trunk, min_confidence), foreign)
     return BodyOutline(sides["left"], sides["right"], trunk)
 
 

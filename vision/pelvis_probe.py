@@ -37,9 +37,10 @@ class PelvisProbe:
     def __call__(self, image_rgb: NDArray[np.uint8], pose: Pose) -> Pose:
         if not self.active or pose.is_empty:
             return pose
+        markers = find_markers(image_rgb, pose, self.markers, self.min_confidence, pose.mask) if self.markers else None
         view = PelvisView(
-            markers=find_markers(image_rgb, pose, self.markers, self.min_confidence, pose.mask) if self.markers else None,
-            outline=body_outline(pose.mask, pose, self.min_confidence) if self.outline else None,
+            markers=markers,
+            outline=body_outline(pose.mask, pose, self.min_confidence, image_rgb, markers) if self.outline else None,
         )
         # The mask has been read; the pose travels on through smoothing, the rules and the
         # video writer's queue without it (1.2 MB a frame at 640x480).

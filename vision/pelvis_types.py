@@ -76,12 +76,16 @@ class SideOutline:
             hip-to-shoulder lengths (negative: the arm sticks out past it; inf: no arm there).
             An arm that comes close may form the edge itself; ``posture_rules.pelvis``
             decides how close is too close.
+        foreign: (N,) per level, the share of pixels just inside the edge whose colour is
+            nowhere else on the person (``vision.outline_colour``: something behind the
+            person merged into the mask); NaN where not checked (no edge, no image).
     """
 
     levels: NDArray[np.float64]
     points: NDArray[np.float64]
     sharpness: float
     arm_clearance: float = float("inf")
+    foreign: NDArray[np.float64] | None = None
 
     def __post_init__(self) -> None:
         levels = np.array(self.levels, dtype=np.float64, copy=True).reshape(-1)
@@ -93,6 +97,12 @@ class SideOutline:
         object.__setattr__(self, "points", pts)
         object.__setattr__(self, "sharpness", float(self.sharpness))
         object.__setattr__(self, "arm_clearance", float(self.arm_clearance))
+        foreign = np.full(len(levels), np.nan) if self.foreign is None else \
+            np.array(self.foreign, dtype=np.float64, copy=True).reshape(-1)
+        if len(foreign) != len(levels):
+            raise ValueError("SideOutline.foreign and levels must have the same length")
+        foreign.setflags(write=False)
+        object.__setattr__(self, "foreign", foreign)
 
     @property
     def found_share(self) -> float:
@@ -102,7 +112,7 @@ class SideOutline:
     def mirrored(self, width: int) -> SideOutline:
         p = self.points.copy()
         p[:, 0] = width - p[:, 0]
-        return SideOutline(self.levels, p, self.sharpness, self.arm_clearance)
+        return SideOutline(self.levels, p, self.sharpness, self.arm_clearance, self.foreign)
 
 
 @dataclass(frozen=True, eq=False)

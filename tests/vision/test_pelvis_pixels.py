@@ -157,6 +157,55 @@ def test_an_arm_on_the_back_edge_and_a_missing_mask_are_reasons():
     assert "mask" in outline_reading(body_outline(None, _pose()), "right", cfg)
 
 
+def _dressed(mask: np.ndarray) -> np.ndarray:
+    """The frame behind ``_body_mask``: a grey room, a blue shirt above the hips, dark
+    trousers below and a face (skin) above the shoulders."""
+    img = np.full((H, W, 3), 150, np.uint8)
+    person = mask >= 0.5
+    img[person & (np.arange(H)[:, None] < 292)] = (40, 90, 200)
+    img[person & (np.arange(H)[:, None] >= 292)] = (35, 35, 45)
+    img[143:172, 300:345] = (200, 150, 120)  # the face (skin), above the outline, in the mask
+    return img
+
+
+def test_a_background_object_merged_into_the_hollow_is_refused():
+    """A green plant right behind the lower back, taken into the mask, fills the hollow: the
+    edge there is not the person's colour, so the outline is refused. Bare skin at the lower
+    back is the person's colour (the face has it too) and is read."""
+    cfg = load_config().pelvis
+    mask = _body_mask(12.0)
+    plant = np.zeros_like(mask)
+    cv2.circle(plant, (276, 238), 22, 1.0, -1)  # fills the hollow and bulges past it
+    merged = np.maximum(mask, plant)
+    img = _dressed(merged)
+    img[plant >= 0.5] = (40, 120, 50)
+    r = outline_reading(body_outline(merged, _pose(), image_rgb=img), "right", cfg)
+    assert isinstance(r, str) and "colour" in r
+    back = body_outline(merged, _pose(), image_rgb=img).left
+    at_plant = np.abs(back.levels - (300 - 238) / 150) < 0.05
+    assert np.nanmean(back.foreign[at_plant]) > 0.9
+    # Bare skin where the shirt rides up at the back: the face has that colour too. (With no
+    # face in view the same skin has no match on the person and is refused.)
+    skin = _dressed(mask)
+    skin[200:292, :300][mask[200:292, :300] >= 0.5] = (200, 150, 120)
+    r = outline_reading(body_outline(mask, _pose(), image_rgb=skin), "right", cfg)
+    assert not isinstance(r, str), r
+    skin[143:172, 300:345] = (40, 90, 200)
+    assert isinstance(outline_reading(body_outline(mask, _pose(), image_rgb=skin), "right", cfg), str)
+    clean = body_outline(mask, _pose(), image_rgb=_dressed(mask)).left
+    assert np.nanmax(clean.foreign) == 0.0
+    # The back sticker sits on the edge in a colour found nowhere else: its blob is the person's.
+    sticker = _dressed(mask)
+    _disc(sticker, (283.0, 268.0), 4.0, GREEN)
+    blobs = find_markers(sticker, _pose(), MarkerColour.parse("green"), mask=mask)
+    assert len(blobs.centres) == 1
+    at = np.abs(clean.levels - (300 - 268) / 150) < 0.02
+    assert np.nanmax(body_outline(mask, _pose(), image_rgb=sticker).left.foreign[at]) > 0.0
+    assert np.nanmax(body_outline(mask, _pose(), image_rgb=sticker, stickers=blobs).left.foreign) == 0.0
+    # Without the frame nothing is checked (NaN), and the reading stands.
+    assert np.isnan(body_outline(merged, _pose()).left.foreign).all()
+
+
 def _rendered(standing: bool, tilt: float):
     """A rendered side view (tools.synth) of one person: the renderer's own person mask and
     the true landmark positions as the pose."""
