@@ -17,7 +17,9 @@ Three methods, each used only where it applies:
   shape (buttocks, belly, spine), so it is only ever reported as change from the person's
   neutral. A trunk that leans also moves the lower back, so the reading is refused when the
   trunk lean has moved away from its neutral value (``lean_change_deg``: corrected for how
-  the pose model misreads the lean in the calibration pose and when the pelvis tips).
+  the pose model misreads the lean in the calibration pose and when the pelvis tips), and
+  when the edge is not the person's colour (``SideOutline.foreign``: something behind them
+  that the mask took in).
 * **Neutral**: the median of each method's reading while the person kneels upright on both
   knees (or stands) relaxed and still before the lunge (``NeutralTilt``), arms folded at the
   chest. Kneeling is what the checker asks for: the pose model then sees the calibration
@@ -168,7 +170,8 @@ def outline_reading(outline: BodyOutline, facing: str, cfg: PelvisConfig) -> Out
     # person's own colour? Checked first: an object merged into the mask can also make the
     # buttock's or the hollow's shape.
     foreign = back.foreign[ok][(lv >= -0.2) & (lv <= 0.3 + cfg.lumbar_band_high)]
-    if np.isfinite(foreign).any() and float(np.nanmean(foreign)) > cfg.outline_max_foreign:
+    foreign_share = float(np.nanmean(foreign)) if np.isfinite(foreign).any() else 0.0
+    if foreign_share > cfg.outline_max_foreign:
         return ("the lower back's outline is not the colour of your body or clothes "
                 "(something behind you merged into it)")
     idx = np.flatnonzero(band)
@@ -196,7 +199,8 @@ def outline_reading(outline: BodyOutline, facing: str, cfg: PelvisConfig) -> Out
         a_lo, a_hi = _line_angle_deg(xb[below], yb[below]), _line_angle_deg(xb[above], yb[above])
         if a_lo is not None and a_hi is not None:
             lordosis = a_hi - a_lo
-    confidence = float(np.clip(back.sharpness, 0.0, 1.0) * np.clip(back.found_share, 0.0, 1.0))
+    confidence = float(np.clip(back.sharpness, 0.0, 1.0) * np.clip(back.found_share, 0.0, 1.0)
+                       * (1.0 - foreign_share))
     return OutlineReading(index, lordosis, confidence, back.arm_clearance)
 
 

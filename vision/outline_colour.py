@@ -25,7 +25,9 @@ from numpy.typing import NDArray
 
 from vision.pelvis_types import MarkerBlobs
 
-# Below these (OpenCV HSV, 0-255) a pixel's hue is noise: it is binned by brightness.
+# Below these (OpenCV HSV, 0-255) a pixel's hue is noise: it is binned by brightness. The
+# value floor is low because a dark plant in shadow (value ~35, saturation ~105 on a rendered
+# clip) still has a clear hue, and binned as "dark" it would pass for black trousers.
 MIN_SATURATION = 60
 MIN_VALUE = 25
 GREY_BINS = 4  # brightness bins for the colourless pixels (0..3)
