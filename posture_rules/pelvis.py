@@ -16,8 +16,9 @@ Three methods, each used only where it applies:
   whose *change* follows the pelvis' rotation. Its absolute value depends on the person's
   shape (buttocks, belly, spine), so it is only ever reported as change from the person's
   neutral. A trunk that leans also moves the lower back, so the reading is refused when the
-  trunk lean has moved away from its neutral value (``lean_change_deg``: corrected for how
-  the pose model misreads the lean in the calibration pose and when the pelvis tips), and
+  trunk lean has moved away from its neutral value the way the reading moved (a forward lean
+  reads as anterior tilt; ``lean_change_deg``: corrected for how the pose model misreads the
+  lean in the calibration pose and when the pelvis tips), and
   when the edge is not the person's colour (``SideOutline.foreign``: something behind them
   that the mask took in).
 * **Neutral**: the median of each method's reading while the person kneels upright on both
@@ -467,7 +468,11 @@ def combine(stickers: StickerPair | str | None, sticker_tilt: float | None,
                        "pelvis turns (an arm or something behind the back may be in the outline)")
         elif nv.lean_deg is not None and lean_deg is None:
             why.append("outline: trunk lean unknown, so a leaning trunk cannot be ruled out")
-        elif lean is not None and abs(lean) > cfg.outline_max_lean_change_deg:
+        elif lean is not None and abs(lean) > cfg.outline_max_lean_change_deg and lean * delta > 0:
+            # A lean moves the outline its own way (forward reads as anterior tilt), so it is
+            # refused only where it could have made the reading. A reading the other way
+            # (leaning back, outline anterior) understates the pelvis' turn, never invents it;
+            # and the pose model reads a trunk leaning back over a pelvis tipped forward.
             why.append(f"outline: the trunk leans {lean:+.0f} deg from its neutral; "
                        "the outline cannot tell a tilted pelvis from a leaning trunk")
         else:

@@ -154,6 +154,16 @@ def test_lean_gate_allows_for_how_the_pose_model_misreads_the_lean():
     leaning = combine("hidden", None, OutlineReading(44.0, None, 0.8), forward, neutral, PELVIS)
     assert leaning.change.value is None and "leans" in leaning.change.reason
     assert lean_change_deg(None, 3.0, 0.0, PELVIS) is None
+    # The gate refuses a lean only the way it moves the reading: forward with an anterior
+    # reading (above), or back with a tucked one. Leaning back under an anterior reading, the
+    # lean can only have hidden some of the tilt, so the reading stands (and vice versa).
+    back = 3.0 - b - 14.0 * k - gate - 4.0
+    assert lean_change_deg(back, 3.0, 14.0, PELVIS) < -gate
+    assert combine("hidden", None, OutlineReading(54.0, None, 0.8), back, neutral, PELVIS).change.value == pytest.approx(14.0)
+    tucked = combine("hidden", None, OutlineReading(34.0, None, 0.8), back, neutral, PELVIS)
+    assert tucked.change.value is None and "leans" in tucked.change.reason
+    ahead = 3.0 + gate + 6.0
+    assert combine("hidden", None, OutlineReading(34.0, None, 0.8), ahead, neutral, PELVIS).change.value == pytest.approx(-6.0)
 
 
 # --- flags on tilt ---------------------------------------------------------------------------
