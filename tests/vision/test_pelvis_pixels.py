@@ -235,3 +235,26 @@ def test_outline_tilt_change_on_rendered_frames():
         r = outline_reading(body_outline(mask, pose), "right", cfg)
         assert not isinstance(r, str), r
         assert r.index_deg - neutral.index_deg == pytest.approx(tilt - 10.0, abs=4.0)
+
+
+def test_a_rendered_persons_own_colours_pass_the_colour_check():
+    """With the renderer's own mask (nothing merged), people of varied build, skin, clothes and
+    light, standing and in the lunge: the back's edge is their colour wherever it is shaded,
+    so the outline is never refused for colour."""
+    from tools.synth.lunge import lunge_pose, standing_pose
+    from tools.synth.perfect_view import PerfectView
+    from tools.synth.scenarios import BY_NAME
+    from tools.synth.variation import sample_setup
+
+    cfg = load_config().pelvis
+    sc = BY_NAME["calib_tucked_facing_right"]
+    for seed in range(1, 7):
+        setup = sample_setup(sc, seed)
+        view = PerfectView(setup, sc.facing)
+        for body in (standing_pose(setup.build, arms="chest"), lunge_pose(setup.build, setup.hold.with_(arms="thigh"))):
+            mask, pose, _ = view(body)
+            outline = body_outline(mask, pose, image_rgb=view.image)
+            back = outline.left
+            read = (back.levels >= -0.2) & (back.levels <= 0.3 + cfg.lumbar_band_high)
+            assert np.nanmean(back.foreign[read]) < 0.5 * cfg.outline_max_foreign, seed
+            assert not isinstance(outline_reading(outline, "right", cfg), str), seed

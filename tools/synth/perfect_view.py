@@ -22,12 +22,13 @@ class PerfectView:
         self.setup, self.facing = setup, facing
         cam = setup.camera
         self.renderer = Renderer(cam, setup.light, render_background(setup.room, cam, setup.light), setup.fx)
+        self.image: np.ndarray | None = None  # the last frame rendered (RGB), room included
 
     def __call__(self, body: BodyPose) -> tuple[np.ndarray, Pose, Skeleton]:
         """(float32 person mask, the pose of the true landmarks, the skeleton drawn)."""
         s = self.setup
         person = pose_person(s.build, body, Placement(self.facing, s.offset_x))
-        self.renderer.render([figure(person, s.appearance)])
+        self.image = self.renderer.render([figure(person, s.appearance)])
         mask = self.renderer.person_mask().astype(np.float32)
         lms = person.landmarks_world()
         uv, _ = s.camera.project(np.array([lms[name] for name in LANDMARK_POINTS]))
