@@ -30,6 +30,7 @@ from vision.pelvis_types import MarkerBlobs
 # clip) still has a clear hue, and binned as "dark" it would pass for black trousers.
 MIN_SATURATION = 60
 MIN_VALUE = 25
+MIN_DARK_VALUE = 10  # below this a pixel is black whatever its hue (sensor noise)
 GREY_BINS = 4  # brightness bins for the colourless pixels (0..3)
 HUE_BINS = 18  # 10 deg each (OpenCV hue runs 0-179)
 # A colour is the person's if this share of the person's pixels away from the edge has it
@@ -75,14 +76,23 @@ class PersonColours:
 
     xy: NDArray[np.float64]  # (M, 2) image pixels
     bins: NDArray[np.intp]  # (M,)
+    # The hue bin of pixels too dark for ``colour_bins`` to trust their hue but not black
+    # (-1 for the rest). Dark clothes are a little lighter where they turn away at the edge,
+    # and their hue then counts: navy-black trousers read blue at the buttock's edge.
+    dark_hue_bins: NDArray[np.intp]  # (M,)
 
     @classmethod
     def of(cls, image_rgb: NDArray[np.uint8], mask: NDArray[np.float32]) -> PersonColours:
         person = mask[::2, ::2] >= MASK_CORE
         ys, xs = np.nonzero(person)
-        rgb = image_rgb[::2, ::2][person].reshape(1, -1, 3)
-        bins = colour_bins(_hsv(rgb)).reshape(-1) if len(ys) else np.zeros(0, np.intp)
-        return cls(np.stack([xs * 2.0, ys * 2.0], axis=-1), bins)
+        if not len(ys):
+            empty = np.zeros(0, np.intp)
+            return cls(np.zeros((0, 2)), empty, empty)
+        hsv = _hsv(image_rgb[::2, ::2][person].reshape(1, -1, 3))
+        s, v = hsv[0, :, 1], hsv[0, :, 2]
+        dark = (s >= MIN_SATURATION) & (v < MIN_VALUE) & (v >= MIN_DARK_VALUE)
+        hue = GREY_BINS + np.minimum(hsv[0, :, 0].astype(np.intp) * HUE_BINS // 180, HUE_BINS - 1)
+        return cls(np.stack([xs * 2.0, ys * 2.0], axis=-1), colour_bins(hsv).reshape(-1), np.where(dark, hue, -1))
 
 
 def foreign_share(image_rgb: NDArray[np.uint8], person: PersonColours, hip: NDArray, up: NDArray,
@@ -106,7 +116,9 @@ def foreign_share(image_rgb: NDArray[np.uint8], person: PersonColours, hip: NDAr
     if keep.sum() < 50:
         return result
     n_bins = GREY_BINS + HUE_BINS
-    share = np.bincount(person.bins[keep], minlength=n_bins) / float(keep.sum())
+    dark = person.dark_hue_bins[keep]
+    counts = np.bincount(person.bins[keep], minlength=n_bins) + np.bincount(dark[dark >= 0], minlength=n_bins)
+    share = counts / float(keep.sum())
     known = _with_neighbours(share) >= MIN_SHARE
     # Samples inward from the edge at each level that has one.
     depth = np.linspace(max(2.0, DEPTHS[0] * trunk_px), max(3.0, DEPTHS[1] * trunk_px), SAMPLES_PER_LEVEL)
