@@ -258,3 +258,20 @@ def test_a_rendered_persons_own_colours_pass_the_colour_check():
             read = (back.levels >= -0.2) & (back.levels <= 0.3 + cfg.lumbar_band_high)
             assert np.nanmean(back.foreign[read]) < 0.5 * cfg.outline_max_foreign, seed
             assert not isinstance(outline_reading(outline, "right", cfg), str), seed
+
+
+def test_dark_trousers_lit_at_the_edge_are_the_persons_colour():
+    """Dark olive trousers: nearly black (hue untrustworthy) in the middle, a little lighter,
+    and so clearly green, where they turn away at the buttock's edge. That green is theirs,
+    though nothing else on the person is green."""
+    cfg = load_config().pelvis
+    mask = _body_mask(12.0)
+    img = _dressed(mask)
+    legs = (mask >= 0.5) & (np.arange(H)[:, None] >= 292)
+    img[legs] = (12, 22, 12)  # value 22: too dark for its hue to count on its own
+    back_x = np.argmax(mask >= 0.5, axis=1)
+    for y in range(292, 360):  # the buttock's back edge, 14 px in: lighter, value 40
+        img[y, back_x[y]:back_x[y] + 14] = (20, 40, 20)
+    outline = body_outline(mask, _pose(), image_rgb=img)
+    assert np.nanmax(outline.left.foreign) == 0.0
+    assert not isinstance(outline_reading(outline, "right", cfg), str)
