@@ -34,6 +34,10 @@ from posture_rules.types import FlagEpisode, FrameMeasurements, FrameResult, Pha
 from vision.landmarks import Landmark
 from vision.pose import Pose
 
+# Where a hand may cover a pelvic sticker: the wrist, the index and pinky knuckles, the thumb.
+HAND_POINTS = tuple(Landmark[f"{side}_{part}"] for side in ("LEFT", "RIGHT")
+                    for part in ("WRIST", "INDEX", "PINKY", "THUMB"))
+
 
 class FormChecker:
     """Measures each frame, tracks the phase and raises flags that persist.
@@ -133,7 +137,7 @@ class FormChecker:
             elif hip is None:
                 stickers = "hips or shoulders hidden: cannot find the pelvis"
             else:
-                stickers = pick_sticker_pair(view.markers, m.facing, hip, trunk_px, cfg)
+                stickers = pick_sticker_pair(view.markers, m.facing, hip, trunk_px, cfg, self._trusted_hands(pose))
                 if isinstance(stickers, StickerPair):
                     s_tilt = self._steady_stickers(pose.timestamp_s, sticker_tilt_deg(stickers.front, stickers.back, m.facing))
         if view is not None and view.outline is not None:
@@ -151,9 +155,15 @@ class FormChecker:
         return replace(m, pelvic_tilt_deg=r.tilt, pelvic_tilt_change_deg=r.change, lumbar_lordosis_deg=r.lordosis)
 
     def _trusted_wrists(self, pose: Pose) -> list:
+        return self._trusted(pose, (Landmark.LEFT_WRIST, Landmark.RIGHT_WRIST))
+
+    def _trusted_hands(self, pose: Pose) -> list:
+        """The trusted wrist, knuckle and thumb points: where a hand may cover a sticker."""
+        return self._trusted(pose, HAND_POINTS)
+
+    def _trusted(self, pose: Pose, landmarks) -> list:
         conf = pose.confidence()
-        return [pose.xy[w] for w in (Landmark.LEFT_WRIST, Landmark.RIGHT_WRIST)
-                if conf[w] >= self.config.landmarks.min_confidence]
+        return [pose.xy[lm] for lm in landmarks if conf[lm] >= self.config.landmarks.min_confidence]
 
     def open_episodes(self) -> list[FlagEpisode]:
         """Flags raised right now, as episodes running up to the last frame seen.

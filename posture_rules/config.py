@@ -75,6 +75,7 @@ class PelvisConfig:
     typical_neutral_deg: float
     sticker_min_sep: float
     sticker_max_sep: float
+    sticker_hand_clearance: float
     hollow_radius: float
     lumbar_band_low: float
     lumbar_band_high: float
@@ -221,7 +222,7 @@ def _rule(code: str, table: Any) -> RuleSpec:
 
 def _pelvis(raw: dict[str, Any]) -> PelvisConfig:
     cfg = _section(raw, "pelvis", PelvisConfig)
-    for key in ("neutral_s", "neutral_min_s", "still_max_speed", "sticker_min_sep", "hollow_radius",
+    for key in ("neutral_s", "neutral_min_s", "still_max_speed", "sticker_min_sep", "sticker_hand_clearance", "hollow_radius",
                 "outline_max_lean_change_deg", "outline_max_change_deg", "outline_arm_clearance",
                 "outline_max_foreign", "neutral_arm_clearance", "neutral_min_wrist_height"):
         if getattr(cfg, key) <= 0:

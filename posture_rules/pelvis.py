@@ -75,24 +75,32 @@ class StickerPair:
 
 
 def pick_sticker_pair(blobs: MarkerBlobs, facing: str, hip_xy, trunk_px: float,
-                      cfg: PelvisConfig) -> StickerPair | str:
+                      cfg: PelvisConfig, hands_xy=()) -> StickerPair | str:
     """The ASIS (front) and PSIS (back) stickers among the candidates, or why not.
 
     A pair must be about as far apart as the two iliac spines (``sticker_min_sep`` to
     ``sticker_max_sep`` hip-to-shoulder lengths), closer to horizontal than vertical and
-    near the hips; the front one is the one further toward the way the person faces.
+    near the hips; the front one is the one further toward the way the person faces. A
+    candidate under a hand (within ``sticker_hand_clearance`` of one of ``hands_xy``, the
+    trusted wrist and knuckle points) is left out: the part of a sticker that shows between
+    the fingers is not its centre.
     """
     n = len(blobs.centres)
     if n == 0:
         return blobs.reason or "no sticker of the marker colour near the hips"
     if trunk_px <= 0:
         return "stickers: the trunk is not visible, so the stickers cannot be checked"
+    hands = np.asarray(hands_xy, float).reshape(-1, 2)
+    free = [i for i in range(n)
+            if not len(hands) or np.hypot(*(hands - blobs.centres[i]).T).min() > cfg.sticker_hand_clearance * trunk_px]
+    if len(free) < n and len(free) < 2:
+        return "a hand is over a sticker (keep your hands off the hips)"
     if n == 1:
         return "only one sticker visible near the hips (the other is hidden or out of view)"
     hip = np.asarray(hip_xy, float)
     best: tuple[float, int, int] | None = None
-    for i in range(n):
-        for j in range(i + 1, n):
+    for i in free:
+        for j in (j for j in free if j > i):
             a, b = blobs.centres[i], blobs.centres[j]
             d = b - a
             sep = float(np.hypot(*d)) / trunk_px

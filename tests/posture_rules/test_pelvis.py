@@ -68,6 +68,22 @@ def test_pair_reasons_when_stickers_are_missing_or_implausible():
     assert isinstance(far, str)
 
 
+def test_a_sticker_under_a_hand_is_left_out():
+    """Hands on the hips: the part of the front sticker showing between the fingers is not
+    its centre, so a candidate within sticker_hand_clearance of a hand point does not count."""
+    blobs = _blobs((300, 200), (340, 210))
+    reach = PELVIS.sticker_hand_clearance * 120.0
+    hidden = pick_sticker_pair(blobs, "right", (320, 215), 120.0, PELVIS, [(340 + 0.8 * reach, 210)])
+    assert isinstance(hidden, str) and "hand" in hidden
+    clear = pick_sticker_pair(blobs, "right", (320, 215), 120.0, PELVIS, [(340 + 1.5 * reach, 210)])
+    assert isinstance(clear, StickerPair) and clear.front == (340.0, 210.0)
+    # A third candidate: the pair is made of the two the hand leaves free.
+    three = _blobs((300, 200), (340, 210), (352, 200), scores=[0.9, 0.5, 0.95])
+    assert pick_sticker_pair(three, "right", (320, 215), 120.0, PELVIS).front == (352.0, 200.0)
+    pair = pick_sticker_pair(three, "right", (320, 215), 120.0, PELVIS, [(354, 199)])
+    assert isinstance(pair, StickerPair) and pair.front == (340.0, 210.0)
+
+
 # --- the neutral -----------------------------------------------------------------------------
 
 
