@@ -45,6 +45,10 @@ SAMPLES_PER_LEVEL = 5
 # heights, are left out of the histogram the edge is checked against: what is being checked
 # must not vouch for itself.
 EXCLUDE_NEAR_EDGE = 0.3
+# ...and so are those further below the hips than this: where the person kneels and steps,
+# the mask takes in bits of the floor, a mat or a shoe's shadow (on a rendered clip 1 % of the
+# reference was a green mat at the knee, which vouched for a green plant at the back).
+LOWEST = -0.8
 MASK_CORE = 0.8  # person pixels for the histogram: well inside the mask (the edge mixes in the background)
 
 
@@ -112,7 +116,7 @@ def foreign_share(image_rgb: NDArray[np.uint8], person: PersonColours, hip: NDAr
     s, t = rel @ up, rel @ out
     lv, ed = levels_px[ok], edge_px[ok]
     near = (s >= lv[0]) & (s <= lv[-1]) & (t >= np.interp(s, lv, ed) - EXCLUDE_NEAR_EDGE * trunk_px)
-    keep = ~near
+    keep = ~near & (s >= LOWEST * trunk_px)
     if keep.sum() < 50:
         return result
     n_bins = GREY_BINS + HUE_BINS
