@@ -31,6 +31,7 @@ Three methods, each used only where it applies:
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -99,21 +100,20 @@ def pick_sticker_pair(blobs: MarkerBlobs, facing: str, hip_xy, trunk_px: float,
         return "only one sticker visible near the hips (the other is hidden or out of view)"
     hip = np.asarray(hip_xy, float)
     best: tuple[float, int, int] | None = None
-    for i in free:
-        for j in (j for j in free if j > i):
-            a, b = blobs.centres[i], blobs.centres[j]
-            d = b - a
-            sep = float(np.hypot(*d)) / trunk_px
-            if not cfg.sticker_min_sep <= sep <= cfg.sticker_max_sep:
-                continue
-            if abs(d[1]) > abs(d[0]):  # steeper than 45 deg: not an ASIS-PSIS line
-                continue
-            mid = (a + b) / 2.0
-            if np.hypot(*(mid - hip)) > 0.6 * trunk_px:
-                continue
-            score = float(blobs.scores[i] * blobs.scores[j])
-            if best is None or score > best[0]:
-                best = (score, i, j)
+    for i, j in itertools.combinations(free, 2):
+        a, b = blobs.centres[i], blobs.centres[j]
+        d = b - a
+        sep = float(np.hypot(*d)) / trunk_px
+        if not cfg.sticker_min_sep <= sep <= cfg.sticker_max_sep:
+            continue
+        if abs(d[1]) > abs(d[0]):  # steeper than 45 deg: not an ASIS-PSIS line
+            continue
+        mid = (a + b) / 2.0
+        if np.hypot(*(mid - hip)) > 0.6 * trunk_px:
+            continue
+        score = float(blobs.scores[i] * blobs.scores[j])
+        if best is None or score > best[0]:
+            best = (score, i, j)
     if best is None:
         return "the stickers found are not a front/back pair (too close, too far apart or not level)"
     score, i, j = best
