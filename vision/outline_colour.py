@@ -52,13 +52,17 @@ LOWEST = -0.8
 MASK_CORE = 0.8  # person pixels for the histogram: well inside the mask (the edge mixes in the background)
 
 
+def _hue_bin(hsv: NDArray[np.uint8]) -> NDArray[np.intp]:
+    """Each pixel's hue bin (after the grey ones), whatever its saturation and value."""
+    return GREY_BINS + np.minimum(hsv[..., 0].astype(np.intp) * HUE_BINS // 180, HUE_BINS - 1)
+
+
 def colour_bins(hsv: NDArray[np.uint8]) -> NDArray[np.intp]:
     """Each pixel's colour bin (OpenCV HSV in): 0..GREY_BINS-1 for the colourless, then one
     per hue."""
-    h, s, v = hsv[..., 0].astype(np.intp), hsv[..., 1], hsv[..., 2]
+    s, v = hsv[..., 1], hsv[..., 2]
     grey = (s < MIN_SATURATION) | (v < MIN_VALUE)
-    return np.where(grey, np.minimum(v.astype(np.intp) * GREY_BINS // 256, GREY_BINS - 1),
-                    GREY_BINS + np.minimum(h * HUE_BINS // 180, HUE_BINS - 1))
+    return np.where(grey, np.minimum(v.astype(np.intp) * GREY_BINS // 256, GREY_BINS - 1), _hue_bin(hsv))
 
 
 def _with_neighbours(share: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -95,8 +99,8 @@ class PersonColours:
         hsv = _hsv(image_rgb[::2, ::2][person].reshape(1, -1, 3))
         s, v = hsv[0, :, 1], hsv[0, :, 2]
         dark = (s >= MIN_SATURATION) & (v < MIN_VALUE) & (v >= MIN_DARK_VALUE)
-        hue = GREY_BINS + np.minimum(hsv[0, :, 0].astype(np.intp) * HUE_BINS // 180, HUE_BINS - 1)
-        return cls(np.stack([xs * 2.0, ys * 2.0], axis=-1), colour_bins(hsv).reshape(-1), np.where(dark, hue, -1))
+        return cls(np.stack([xs * 2.0, ys * 2.0], axis=-1), colour_bins(hsv).reshape(-1),
+                   np.where(dark, _hue_bin(hsv)[0], -1))
 
 
 def foreign_share(image_rgb: NDArray[np.uint8], person: PersonColours, hip: NDArray, up: NDArray,
@@ -131,8 +135,7 @@ def foreign_share(image_rgb: NDArray[np.uint8], person: PersonColours, hip: NDAr
     px = np.clip(np.rint(pts[..., 0]).astype(np.intp), 0, w - 1)
     py = np.clip(np.rint(pts[..., 1]).astype(np.intp), 0, h - 1)
     hsv = _hsv(image_rgb[py.ravel(), px.ravel()].reshape(1, -1, 3))
-    foreign = ~known[colour_bins(hsv)]
-    foreign = foreign.reshape(px.shape)
+    foreign = ~known[colour_bins(hsv)].reshape(px.shape)
     if stickers is not None and len(stickers.centres):
         radius = np.sqrt(stickers.areas / np.pi) + 1.5  # the blob and its blurred rim
         dist = np.hypot(pts[..., 0, None] - stickers.centres[:, 0], pts[..., 1, None] - stickers.centres[:, 1])
