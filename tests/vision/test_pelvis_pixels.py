@@ -95,6 +95,23 @@ def test_green_far_from_the_hips_and_off_the_body_is_ignored():
     assert len(blobs.centres) == 2 and (blobs.centres[:, 0] < 400).all()
 
 
+def test_the_bright_patch_of_a_green_plant_is_no_sticker():
+    # A plant behind the belly, taken into the person's mask, has patches as bright as a
+    # sticker; unlike a sticker, it is of that hue all around them.
+    img = _scene(None, (296.8, 283.4))
+    img[255:300, 338:372] = (45, 62, 47)  # leaves in the shade: dull, dark green
+    _disc(img, (355.0, 277.0), 3.2, GREEN)  # a leaf in the light
+    mask = np.zeros((H, W), np.float32)
+    mask[150:420, 250:400] = 1.0
+    blobs = find_markers(img, _pose(), MarkerColour.parse("green"), mask=mask)
+    assert len(blobs.centres) == 1 and abs(blobs.centres[0, 0] - 296.8) < 0.5
+    reason = pick_sticker_pair(blobs, "right", HIP, 150.0, load_config().pelvis)
+    assert isinstance(reason, str) and "only one sticker" in reason
+    # The same patch on the dark trousers is a sticker.
+    kept = _scene((355.0, 277.0), (296.8, 283.4))
+    assert len(find_markers(kept, _pose(), MarkerColour.parse("green"), mask=mask).centres) == 2
+
+
 def test_marker_colour_names_ranges_and_errors():
     assert MarkerColour.parse("green").name == "green"
     c = MarkerColour.parse("340-20,120,80")  # wraps through red
