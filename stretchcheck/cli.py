@@ -56,7 +56,8 @@ def _parser() -> argparse.ArgumentParser:
                         "on the camera's side: measure pelvic tilt from them")
     a.add_argument("--marker-color", "--marker-colour", dest="marker_color", metavar="COLOUR",
                    help="the stickers' colour (implies --markers): green (the default), blue, pink, orange, "
-                        "yellow, or an HSV range 'H1-H2[,S[,V]]' (hue in degrees, e.g. 90-160,110,70)")
+                        "yellow, or an HSV range 'H1-H2[,S[,V]]' (hue in degrees, e.g. 90-160,110,70); pick one "
+                        "that neither your clothes nor anything behind your hips has")
     a.add_argument("--no-outline", action="store_true",
                    help="do not measure pelvic tilt from the body outline (skips the pose model's "
                         "segmentation mask, ~15%% faster)")

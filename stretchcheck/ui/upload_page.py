@@ -8,6 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from posture_rules.pelvis import CALIBRATION_POSE
 from stretchcheck.pipeline import AnalyzeOptions, analyze_video
 from stretchcheck.store import StoreError, check_session_id
 from stretchcheck.ui.common import error_panel, rules_config, store
@@ -43,19 +44,21 @@ def upload_ui() -> dict:
                "as `stretchcheck analyze`, and the result is saved for review.")
     uploaded = st.file_uploader("Video of the stretch", type=list(VIDEO_TYPES), key="upload_file",
                                 max_upload_size=MAX_UPLOAD_MB)
-    model = st.selectbox("Pose model", ("full", "lite", "heavy"), key="upload_model",
-                         help="full: the CLI's default; lite: fastest; heavy: most accurate, slowest")
+    model = st.selectbox("Pose model", ("heavy", "full", "lite"), key="upload_model",
+                         help="heavy: the CLI's default and the only one that met the accuracy "
+                              "targets; full and lite: 2-4x faster, less accurate")
     backend = st.selectbox("Pose backend", ("onnx", "mediapipe"), key="upload_backend",
                            help="onnx: ONNX Runtime, the default, ~1.5x faster on a small CPU; "
                                 "mediapipe: MediaPipe Tasks. Same model weights: the landmarks "
                                 "agree to well under a pixel")
     outline = st.checkbox("Pelvic tilt from the body outline", value=True, key="upload_outline",
                           help="Reads the lower back's curve from the pose model's body mask (about 15% "
-                               "slower). Gives the change from your relaxed neutral: stand side-on, arms "
-                               "folded, for 3 s before the lunge.")
+                               "slower). Gives the change from your relaxed neutral: before the lunge, "
+                               f"{CALIBRATION_POSE}, for 3 s.")
     markers = st.checkbox("Pelvic stickers (markers)", value=False, key="upload_markers",
                           help="Two coloured stickers on the front (ASIS) and back (PSIS) of the pelvis, on "
-                               "the camera's side: the line between them is the tilt itself.")
+                               "the camera's side: the line between them is the tilt itself. Pick a colour "
+                               "that neither your clothes nor anything behind your hips has.")
     colour = st.selectbox("Sticker colour", MARKER_COLOURS, key="upload_marker_colour", disabled=not markers)
     error = None
     if uploaded is not None and st.button("Analyse", key="upload_go", type="primary"):
