@@ -194,8 +194,9 @@ def _surround_alike(alike: NDArray[np.bool_], body: NDArray[np.uint8], labels: N
     ya, yb = max(0, by - r_out - 1), min(labels.shape[0], by + bh + r_out + 1)
     xa, xb = max(0, bx - r_out - 1), min(labels.shape[1], bx + bw + r_out + 1)
     blob = (labels[ya:yb, xa:xb] == k).astype(np.uint8)
-    disc = (lambda r: cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
-    ring = (cv2.dilate(blob, disc(r_out)) & (1 - cv2.dilate(blob, disc(r_in))) & body[ya:yb, xa:xb]).astype(bool)
+    outer = cv2.dilate(blob, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r_out + 1,) * 2))
+    inner = cv2.dilate(blob, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r_in + 1,) * 2))
+    ring = (outer & (1 - inner) & body[ya:yb, xa:xb]).astype(bool)
     if ring.sum() < 5:
         return 0.0
     return float(alike[ya:yb, xa:xb][ring].mean())
