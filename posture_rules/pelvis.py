@@ -83,7 +83,7 @@ def pick_sticker_pair(blobs: MarkerBlobs, facing: str, hip_xy, trunk_px: float,
     ``sticker_max_sep`` hip-to-shoulder lengths), closer to horizontal than vertical and
     near the hips; the front one is the one further toward the way the person faces. A
     candidate under a hand (within ``sticker_hand_clearance`` of one of ``hands_xy``, the
-    trusted wrist and knuckle points) is left out: the part of a sticker that shows between
+    trusted wrist, knuckle and thumb points) is left out: the part of a sticker that shows between
     the fingers is not its centre.
     """
     n = len(blobs.centres)
