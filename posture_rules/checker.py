@@ -74,13 +74,13 @@ class FormChecker:
 
     def update(self, pose: Pose, frame: int) -> FrameResult:
         t = pose.timestamp_s
-        min_conf = self.config.landmarks.min_confidence
-        facing = self._facing.update(t, estimate_facing(pose, min_conf))
+        marks = self.config.landmarks
+        facing = self._facing.update(t, estimate_facing(pose, marks))
         # Measure with this frame's own front leg (robust to the model swapping left/right
         # labels); report the stretched side from the settled value.
-        front_now = estimate_front_side(pose, facing, min_conf)
+        front_now = estimate_front_side(pose, facing, marks)
         self._front.update(t, front_now)
-        m = measure_frame(pose, facing, front_now, min_conf, self.config.lunge)
+        m = measure_frame(pose, facing, self._front.value, marks, self.config.lunge)
         m = self._pelvis(pose, m)
         phase = self._phase.update(t, m.person, m.in_lunge)
 
@@ -124,7 +124,7 @@ class FormChecker:
         and the neutral calibration; the rest of ``m`` is unchanged."""
         cfg = self.config.pelvis
         view = pose.pelvis
-        trunk = trunk_line(pose, self.config.landmarks.min_confidence) if m.person else None
+        trunk = trunk_line(pose, self.config.landmarks) if m.person else None
         hip, trunk_px = (trunk[0], float(np.hypot(*(trunk[1] - trunk[0])))) if trunk else (None, 0.0)
         if not np.isfinite(trunk_px):
             hip, trunk_px = None, 0.0

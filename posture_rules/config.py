@@ -39,6 +39,9 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class LandmarkConfig:
     min_confidence: float
+    min_presence_inferred: float
+    min_bone_trunks: float
+    max_bone_trunks: float
 
 
 @dataclass(frozen=True)
@@ -243,8 +246,11 @@ def parse_config(raw: dict[str, Any]) -> RulesConfig:
     if unknown:
         raise ConfigError(f"[{unknown[0]}]: unknown table (expected one of {', '.join(sorted(known))})")
     landmarks = _section(raw, "landmarks", LandmarkConfig, minimum=0.0)
-    if landmarks.min_confidence > 1.0:
-        raise ConfigError(f"[landmarks] min_confidence: must be <= 1, got {landmarks.min_confidence}")
+    for key in ("min_confidence", "min_presence_inferred"):
+        if getattr(landmarks, key) > 1.0:
+            raise ConfigError(f"[landmarks] {key}: must be <= 1, got {getattr(landmarks, key)}")
+    if landmarks.max_bone_trunks <= landmarks.min_bone_trunks:
+        raise ConfigError(f"[landmarks] max_bone_trunks: must be > min_bone_trunks ({landmarks.min_bone_trunks})")
     rules_raw = raw.get("rules")
     if not isinstance(rules_raw, dict) or not rules_raw:
         raise ConfigError("[rules]: missing or empty")

@@ -1,76 +1,53 @@
 """Per-frame measurements of the lunge from one ``Pose`` (definitions: docs/measurements.md).
 
-Each measurement uses only landmarks the model trusts (visible and inside the frame); a
-measurement that would need a hidden landmark is unknown, with the reason, never a guess.
+Each measurement uses the landmarks ``posture_rules.joints`` admits: seen ones, and hidden
+ones the model still places where a body can have them (their low visibility becomes the
+measurement's confidence, and ``method`` names them). A measurement that would need a joint
+neither seen nor plausibly placed is unknown, with the reason, never a guess.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from numpy.typing import NDArray
 
-from posture_rules.config import LungeConfig
+from posture_rules.config import LandmarkConfig, LungeConfig
 from posture_rules.geometry import (
     forward_from_down_deg,
     interior_angle_deg,
     lean_from_vertical_deg,
     length,
 )
+from posture_rules.joints import SIDES, Joints, assign_legs, facing_from_legs, sign
 from posture_rules.types import FrameMeasurements, Measurement
 from vision.landmarks import LEG, Landmark
 from vision.pose import Pose
-
-SIDES = ("left", "right")
-
-
-def other(side: str) -> str:
-    return "right" if side == "left" else "left"
-
-
-def _sign(facing: str) -> float:
-    return 1.0 if facing == "right" else -1.0
-
-
-class _Trusted:
-    """The landmarks of one pose that pass the confidence threshold."""
-
-    def __init__(self, pose: Pose, min_confidence: float):
-        self.xy = pose.xy
-        conf = pose.confidence()
-        finite = np.isfinite(self.xy).all(axis=1)
-        self.ok = (conf >= min_confidence) & finite
-        self.conf = np.where(finite, conf, 0.0)
-
-    def has(self, *lms: Landmark) -> bool:
-        return bool(self.ok[list(lms)].all())
-
-    def missing(self, *lms: Landmark) -> str:
-        hidden = [lm.name.lower().replace("_", " ") for lm in lms if not self.ok[lm]]
-        return ", ".join(hidden) + (" hidden or out of frame" if hidden else "")
-
-    def confidence(self, *lms: Landmark) -> float:
-        return float(self.conf[list(lms)].min())
-
 
 # A shin whose knee -> ankle drop is under this share of its length (within 30 deg of
 # horizontal) lies on the floor: the person kneels on that knee.
 SHIN_LYING_DOWN = 0.5
 
 
-def estimate_facing(pose: Pose, min_confidence: float) -> str | None:
+def estimate_facing(pose: Pose, cfg: LandmarkConfig) -> str | None:
     """Which way the person faces in the image, or None if it cannot be told.
 
-    The nose sits ahead of the ears in any side view, which is the most reliable cue; the
-    legs are the fallback when the face is hidden or turned toward the camera: a foot on its
-    sole points forward (heel → toe), and a shin lying on the floor (kneeling) points back
-    from the knee, its foot on its top with the toes pointing back, so there the knee is the
-    forward end.
+    A lunge's legs decide first (``joints.facing_from_legs``: from the knee on the floor
+    toward the raised one), because they keep saying it with the arms overhead, the head
+    thrown back in a back-bend or the hands over a knee. Out of a lunge the nose, which sits
+    ahead of the ears in any side view, decides; then the feet: a foot on its sole points
+    forward (heel → toe), and a shin lying on the floor (kneeling) points back from the knee,
+    its foot on its top with the toes pointing back, so there the knee is the forward end.
     """
     if pose.is_empty:
         return None
-    t = _Trusted(pose, min_confidence)
-    ears = [lm for lm in (Landmark.LEFT_EAR, Landmark.RIGHT_EAR) if t.ok[lm]]
-    if t.ok[Landmark.NOSE] and ears:
+    t = Joints(pose, cfg)
+    from_legs = facing_from_legs(t)
+    if from_legs is not None:
+        return from_legs
+    ears = [lm for lm in (Landmark.LEFT_EAR, Landmark.RIGHT_EAR) if t.seen[lm]]
+    if t.seen[Landmark.NOSE] and ears:
         dx = t.xy[Landmark.NOSE, 0] - np.mean(t.xy[ears, 0])
         head_scale = 1.0 + length(t.xy[Landmark.LEFT_SHOULDER] - t.xy[Landmark.RIGHT_SHOULDER])
         # A frontal face puts the nose between the ears: too small a gap is no evidence.
@@ -79,42 +56,38 @@ def estimate_facing(pose: Pose, min_confidence: float) -> str | None:
     dx_legs = 0.0
     for side in SIDES:
         knee, ankle, heel, toe = (LEG[side][k] for k in ("knee", "ankle", "heel", "toe"))
-        if t.has(knee, ankle):
+        if t.sees(knee, ankle):
             shin = t.xy[ankle] - t.xy[knee]
             if abs(shin[1]) < SHIN_LYING_DOWN * float(length(shin)):
                 dx_legs -= float(shin[0])  # kneeling: the knee is ahead of the ankle
                 continue
-        if t.has(heel, toe):
+        if t.sees(heel, toe):
             dx_legs += float(t.xy[toe, 0] - t.xy[heel, 0])
     if dx_legs != 0.0:
         return "right" if dx_legs > 0 else "left"
     return None
 
 
-def estimate_front_side(pose: Pose, facing: str | None, min_confidence: float) -> str | None:
-    """The anatomical side of the leg that is further forward, or None."""
+def estimate_front_side(pose: Pose, facing: str | None, cfg: LandmarkConfig) -> str | None:
+    """The anatomical side of the knee that is further forward, or None."""
     if pose.is_empty or facing is None:
         return None
-    t = _Trusted(pose, min_confidence)
-    f = _sign(facing)
-    ahead = 0.0  # how far the left leg is ahead of the right, along the walking direction
-    for part in ("ankle", "knee"):
-        lm_l, lm_r = LEG["left"][part], LEG["right"][part]
-        if t.has(lm_l, lm_r):
-            ahead += f * float(t.xy[lm_l, 0] - t.xy[lm_r, 0])
-    if ahead == 0.0:
+    t = Joints(pose, cfg)
+    if not t.has(LEG["left"]["knee"], LEG["right"]["knee"]):
         return None
-    return "left" if ahead > 0 else "right"
+    legs = assign_legs(t, facing)
+    return None if legs is None else legs.front_side
 
 
-def _trunk(t: _Trusted) -> tuple[NDArray[np.float64], NDArray[np.float64], float] | str:
+def _trunk(t: Joints) -> tuple[NDArray[np.float64], NDArray[np.float64], float] | str:
     """(mid_hip, mid_shoulder, confidence), or the reason the trunk line is unknown.
 
     In a side view the left and right shoulder→hip lines are parallel to the midline, so one
-    side's pair is an honest stand-in when the other side is hidden behind the body.
+    side's pair is an honest stand-in when the other side is hidden behind the body. Only seen
+    points: the far side's hidden shoulder and hip add nothing a seen pair does not give.
     """
     pairs = [(LEG[s]["shoulder"], LEG[s]["hip"]) for s in SIDES]
-    usable = [p for p in pairs if t.has(*p)]
+    usable = [p for p in pairs if t.sees(*p)]
     if not usable:
         return "trunk: " + t.missing(*pairs[0], *pairs[1])
     shoulders = [p[0] for p in usable]
@@ -131,69 +104,83 @@ def _trunk_lean(trunk: tuple[NDArray[np.float64], NDArray[np.float64], float] | 
     if isinstance(trunk, str):
         return Measurement.unknown(trunk)
     mid_hip, mid_shoulder, conf = trunk
-    return Measurement(float(lean_from_vertical_deg(mid_shoulder - mid_hip, _sign(facing))), confidence=conf)
+    return Measurement(float(lean_from_vertical_deg(mid_shoulder - mid_hip, sign(facing))), confidence=conf)
 
 
-def trunk_line(pose: Pose, min_confidence: float) -> tuple[NDArray[np.float64], NDArray[np.float64], float] | None:
-    """(mid_hip, mid_shoulder, confidence) from the trusted landmarks, or None."""
+def trunk_line(pose: Pose, cfg: LandmarkConfig) -> tuple[NDArray[np.float64], NDArray[np.float64], float] | None:
+    """(mid_hip, mid_shoulder, confidence) from the seen landmarks, or None."""
     if pose.is_empty:
         return None
-    trunk = _trunk(_Trusted(pose, min_confidence))
+    trunk = _trunk(Joints(pose, cfg))
     return None if isinstance(trunk, str) else trunk
+
+
+def _measured(value: float | None, t: Joints, lms: tuple[Landmark, ...], why_zero: str) -> Measurement:
+    """A measurement over landmarks ``lms``: its confidence is their weakest, and the ones the
+    model only inferred (hidden) are named in ``method``."""
+    if value is None:
+        return Measurement.unknown(why_zero)
+    inferred = t.inferred(*lms)
+    method = ("inferred: " + ", ".join(lm.name.lower().replace("_", " ") for lm in inferred) + " hidden") \
+        if inferred else ""
+    return Measurement(value, confidence=t.confidence(*lms), method=method)
 
 
 def measure_frame(
     pose: Pose,
     facing: str | None,
     front_side: str | None,
-    min_confidence: float,
+    cfg: LandmarkConfig,
     lunge: LungeConfig,
 ) -> FrameMeasurements:
-    """All lunge measurements for one frame, given a (stabilised) facing and front leg."""
+    """All lunge measurements for one frame, given a (stabilised) facing.
+
+    The legs are assigned by where the joints are (``joints.assign_legs``); ``front_side``,
+    the side settled over time, only breaks a tie when the knees are level.
+    """
     if pose.is_empty:
         return FrameMeasurements(person=False, facing=None, front_side=None)
     no_tilt = Measurement.unknown(
         "hip keypoints cannot measure pelvic tilt (the hip joints lie on its rotation axis)"
     )
-    if facing is None or front_side is None:
-        why = Measurement.unknown("cannot tell which way the person faces or which leg is in front")
+    t = Joints(pose, cfg)
+    legs = assign_legs(t, facing, front_side) if facing is not None else None
+    if facing is None or legs is None:
+        why = Measurement.unknown(
+            "cannot tell which way the person faces" if facing is None else
+            "cannot tell which leg is in front: " + t.missing(LEG["left"]["knee"], LEG["right"]["knee"]))
         # Trunk lean needs only the facing: standing before the lunge it is the neutral's
         # lean, which the body-outline tilt method compares the lunge against.
         return FrameMeasurements(
             person=True,
             facing=facing,
-            front_side=front_side,
-            trunk_lean_deg=_trunk_lean(_trunk(_Trusted(pose, min_confidence)), facing) if facing else why,
+            front_side=None,
+            trunk_lean_deg=_trunk_lean(_trunk(t), facing) if facing else why,
             front_knee_angle_deg=why,
             knee_past_toes_ratio=why,
             rear_hip_extension_deg=why,
             pelvic_tilt_deg=no_tilt,
         )
-    t = _Trusted(pose, min_confidence)
-    f = _sign(facing)
-    front, rear = LEG[front_side], LEG[other(front_side)]
+    f = sign(facing)
+    front, rear = legs.front, legs.rear
 
     trunk = _trunk(t)
     trunk_lean = _trunk_lean(trunk, facing)
 
-    if t.has(front["hip"], front["knee"], front["ankle"]):
-        knee_angle = Measurement(
-            float(interior_angle_deg(t.xy[front["hip"]], t.xy[front["knee"]], t.xy[front["ankle"]])),
-            confidence=t.confidence(front["hip"], front["knee"], front["ankle"]),
-        )
+    knee_lms = (front["hip"], front["knee"], front["ankle"])
+    if t.has(*knee_lms):
+        angle = float(interior_angle_deg(t.xy[front["hip"]], t.xy[front["knee"]], t.xy[front["ankle"]]))
+        knee_angle = _measured(angle, t, knee_lms, "")
     else:
-        knee_angle = Measurement.unknown("front knee angle: " + t.missing(front["hip"], front["knee"], front["ankle"]))
+        knee_angle = Measurement.unknown("front knee angle: " + t.missing(*knee_lms))
 
-    if t.has(front["knee"], front["ankle"], front["toe"]):
+    toe_lms = (front["knee"], front["ankle"], front["toe"])
+    if t.has(*toe_lms):
         shin = float(length(t.xy[front["knee"]] - t.xy[front["ankle"]]))
         ratio = f * float(t.xy[front["knee"], 0] - t.xy[front["toe"], 0]) / shin if shin > 1e-6 else None
-        knee_toes = (
-            Measurement(ratio, confidence=t.confidence(front["knee"], front["ankle"], front["toe"]))
-            if ratio is not None
-            else Measurement.unknown("front shin has zero length")
-        )
+        knee_toes = _measured(ratio, t, toe_lms, "front shin has zero length")
     else:
-        knee_toes = Measurement.unknown("knee past toes: " + t.missing(front["knee"], front["ankle"], front["toe"]))
+        knee_toes = Measurement.unknown("knee past toes: " + t.missing(*toe_lms))
 
     if isinstance(trunk, str):
         hip_ext = Measurement.unknown(trunk)
@@ -206,14 +193,15 @@ def measure_frame(
         thigh = t.xy[rear["knee"]] - mid_hip
         value = forward_from_down_deg(mid_hip - mid_shoulder, f) - forward_from_down_deg(thigh, f)
         value = (value + 180.0) % 360.0 - 180.0
-        hip_ext = Measurement(float(value), confidence=min(conf, t.confidence(rear["knee"])))
+        hip_ext = _measured(float(value), t, (rear["knee"],), "")
+        hip_ext = replace(hip_ext, confidence=min(conf, hip_ext.confidence))
     else:
         hip_ext = Measurement.unknown("rear hip extension: " + t.missing(rear["knee"]))
 
     return FrameMeasurements(
         person=True,
         facing=facing,
-        front_side=front_side,
+        front_side=legs.front_side,
         trunk_lean_deg=trunk_lean,
         front_knee_angle_deg=knee_angle,
         knee_past_toes_ratio=knee_toes,
@@ -224,7 +212,7 @@ def measure_frame(
 
 
 def _in_lunge(
-    t: _Trusted,
+    t: Joints,
     f: float,
     front: dict[str, Landmark],
     rear: dict[str, Landmark],
@@ -235,7 +223,8 @@ def _in_lunge(
     """Does this frame look like a held lunge? None when the legs are not visible enough.
 
     Deliberately independent of the graded metrics' limits (trunk lean, hip extension), so
-    that a faulty lunge is still recognised as a lunge and can be flagged.
+    that a faulty lunge is still recognised as a lunge and can be flagged. Inferred (hidden)
+    joints count: a hand resting on the front knee does not end the stretch.
     """
     needed = (front["knee"], rear["hip"], rear["knee"], front["hip"])
     if knee_angle.value is None or not t.has(*needed):

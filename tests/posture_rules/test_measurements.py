@@ -16,9 +16,9 @@ MIN_CONF = CFG.landmarks.min_confidence
 
 
 def measure(pose: Pose) -> FrameMeasurements:
-    facing = estimate_facing(pose, MIN_CONF)
-    front = estimate_front_side(pose, facing, MIN_CONF)
-    return measure_frame(pose, facing, front, MIN_CONF, CFG.lunge)
+    facing = estimate_facing(pose, CFG.landmarks)
+    front = estimate_front_side(pose, facing, CFG.landmarks)
+    return measure_frame(pose, facing, front, CFG.landmarks, CFG.lunge)
 
 
 @pytest.mark.parametrize("facing, front", list(itertools.product(["left", "right"], ["left", "right"])))
@@ -77,14 +77,39 @@ def test_no_person_is_a_normal_result():
     assert m.in_lunge is None
 
 
-def test_hidden_limb_gives_unknown_with_reason_not_a_guess():
+def test_a_joint_out_of_frame_gives_unknown_with_reason_not_a_guess():
     pose = lunge_pose(facing="right", front="left")
-    vis = pose.visibility.copy()
-    vis[Landmark.LEFT_ANKLE] = 0.1
-    m = measure(Pose(pose.xy, vis, pose.presence, pose.image_size, 0.0))
+    presence = pose.presence.copy()
+    presence[Landmark.LEFT_ANKLE] = 0.1  # the model says the ankle is outside the frame
+    vis = np.minimum(pose.visibility, presence)
+    m = measure(Pose(pose.xy, vis, presence, pose.image_size, 0.0))
     assert m.front_knee_angle_deg.value is None
     assert "left ankle" in m.front_knee_angle_deg.reason
     assert m.trunk_lean_deg.known  # the trunk does not need the ankle
+
+
+def test_a_hidden_knee_under_the_hands_is_used_with_its_low_confidence():
+    """Hands resting on the front knee hide it (low visibility) but the model still places it:
+    the stretch is still recognised and measured, at the knee's confidence, and named."""
+    pose = lunge_pose(facing="right", front="left")
+    vis = pose.visibility.copy()
+    vis[Landmark.LEFT_KNEE] = 0.2
+    m = measure(Pose(pose.xy, vis, pose.presence, pose.image_size, 0.0))
+    assert m.in_lunge is True
+    assert m.front_knee_angle_deg.value == pytest.approx(measure(pose).front_knee_angle_deg.value)
+    assert m.front_knee_angle_deg.confidence == pytest.approx(0.2)
+    assert "left knee" in m.front_knee_angle_deg.method
+    assert measure(pose).front_knee_angle_deg.method == ""
+
+
+def test_a_hidden_joint_placed_where_no_limb_can_reach_is_refused():
+    pose = lunge_pose(facing="right", front="left")
+    vis, xy = pose.visibility.copy(), pose.xy.copy()
+    vis[Landmark.LEFT_KNEE] = 0.2
+    xy[Landmark.LEFT_KNEE] = xy[Landmark.LEFT_HIP] + (4.0, -2.0)  # a thigh 4 px long
+    m = measure(Pose(xy, vis, pose.presence, pose.image_size, 0.0))
+    assert m.front_knee_angle_deg.value is None
+    assert "left knee" in m.front_knee_angle_deg.reason
 
 
 def test_pelvic_tilt_is_unknown_from_keypoints():
@@ -116,10 +141,19 @@ def test_trunk_lean_is_measured_before_the_lunge_when_no_leg_is_in_front(facing)
     needs the facing: the neutral keeps it, and the outline tilt method is refused when the
     lunge's lean strays from it."""
     pose = lunge_pose(facing=facing, trunk_lean_deg=7.0)
-    m = measure_frame(pose, facing, None, MIN_CONF, CFG.lunge)
+    knees = [Landmark.LEFT_KNEE, Landmark.RIGHT_KNEE]
+    vis = pose.visibility.copy()
+    vis[knees] = 0.0
+    presence = pose.presence.copy()
+    presence[knees] = 0.0  # no knee in the frame: no leg can be put in front
+    hidden = Pose(pose.xy, vis, presence, pose.image_size, 0.0)
+    m = measure_frame(hidden, facing, None, CFG.landmarks, CFG.lunge)
     assert m.trunk_lean_deg.value == pytest.approx(7.0, abs=1e-9)
     assert m.front_knee_angle_deg.value is None and m.rear_hip_extension_deg.value is None
-    assert measure_frame(pose, None, None, MIN_CONF, CFG.lunge).trunk_lean_deg.value is None
+    assert "which leg is in front" in m.front_knee_angle_deg.reason
+    # The settled side is not needed when the knees show which one is in front.
+    assert measure_frame(pose, facing, None, CFG.landmarks, CFG.lunge).front_side == "left"
+    assert measure_frame(pose, None, None, CFG.landmarks, CFG.lunge).trunk_lean_deg.value is None
 
 
 @pytest.mark.parametrize("facing", ["left", "right"])
@@ -144,7 +178,7 @@ def test_facing_of_a_kneeling_person_with_the_face_to_the_camera(facing):
         put(Landmark[f"{side}_HEEL"], dz - 100.0, 340.0)  # foot on its top: heel up...
         put(Landmark[f"{side}_FOOT_INDEX"], dz - 135.0, 362.0)  # ...toes back on the floor
     pose = Pose(xy=xy, visibility=vis, presence=vis.copy(), image_size=(640, 480), timestamp_s=0.0)
-    assert estimate_facing(pose, MIN_CONF) == facing
+    assert estimate_facing(pose, CFG.landmarks) == facing
     m = measure(pose)
     assert m.person and m.in_lunge is False
 

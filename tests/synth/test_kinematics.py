@@ -130,7 +130,7 @@ def test_upright_kneeling_is_on_both_knees_and_not_a_lunge_to_the_checker():
         xy[Landmark[name.upper()]], vis[Landmark[name.upper()]] = cam.project(p[None])[0][0], 0.99
     pose = Pose(xy=xy, visibility=vis, presence=vis.copy(), image_size=(640, 480), timestamp_s=0.0)
     cfg = load_config()
-    conf = cfg.landmarks.min_confidence
-    facing = estimate_facing(pose, conf)
-    m = measure_frame(pose, facing, estimate_front_side(pose, facing, conf), conf, cfg.lunge)
+    marks = cfg.landmarks
+    facing = estimate_facing(pose, marks)
+    m = measure_frame(pose, facing, estimate_front_side(pose, facing, marks), marks, cfg.lunge)
     assert m.person and m.in_lunge is False
