@@ -23,6 +23,7 @@ DEFAULT_RULES_PATH = Path(__file__).with_name("default_rules.toml")
 # The metrics a rule may watch; each is a column of frames.csv.
 METRICS = (
     "trunk_lean_deg",
+    "head_lean_deg",
     "front_knee_angle_deg",
     "knee_past_toes_ratio",
     "rear_hip_extension_deg",

@@ -107,6 +107,24 @@ def _trunk_lean(trunk: tuple[NDArray[np.float64], NDArray[np.float64], float] | 
     return Measurement(float(lean_from_vertical_deg(mid_shoulder - mid_hip, sign(facing))), confidence=conf)
 
 
+def _head_lean(t: Joints, trunk: tuple[NDArray[np.float64], NDArray[np.float64], float] | str,
+               facing: str) -> Measurement:
+    """The mid-hip → ear line against vertical (+ = head ahead of the hips).
+
+    The ears sit near the head's pivot, so nodding or looking up barely moves them (the nose
+    swings with every nod). Only seen ears: in a side view the near one.
+    """
+    if isinstance(trunk, str):
+        return Measurement.unknown(trunk)
+    ears = [lm for lm in (Landmark.LEFT_EAR, Landmark.RIGHT_EAR) if t.seen[lm]]
+    if not ears:
+        return Measurement.unknown("head lean: both ears hidden")
+    mid_hip = trunk[0]
+    head = t.xy[ears].mean(axis=0)
+    return Measurement(float(lean_from_vertical_deg(head - mid_hip, sign(facing))),
+                       confidence=min(trunk[2], t.confidence(*ears)))
+
+
 def trunk_line(pose: Pose, cfg: LandmarkConfig) -> tuple[NDArray[np.float64], NDArray[np.float64], float] | None:
     """(mid_hip, mid_shoulder, confidence) from the seen landmarks, or None."""
     if pose.is_empty:
@@ -156,6 +174,7 @@ def measure_frame(
             facing=facing,
             front_side=None,
             trunk_lean_deg=_trunk_lean(_trunk(t), facing) if facing else why,
+            head_lean_deg=_head_lean(t, _trunk(t), facing) if facing else why,
             front_knee_angle_deg=why,
             knee_past_toes_ratio=why,
             rear_hip_extension_deg=why,
@@ -203,6 +222,7 @@ def measure_frame(
         facing=facing,
         front_side=legs.front_side,
         trunk_lean_deg=trunk_lean,
+        head_lean_deg=_head_lean(t, trunk, facing),
         front_knee_angle_deg=knee_angle,
         knee_past_toes_ratio=knee_toes,
         rear_hip_extension_deg=hip_ext,

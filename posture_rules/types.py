@@ -61,6 +61,9 @@ class FrameMeasurements:
     facing: str | None  # "left" / "right": the way the person faces in the image
     front_side: str | None  # anatomical side of the front leg
     trunk_lean_deg: Measurement = UNKNOWN_NO_PERSON
+    # The hip → head (ear) line against vertical: where the head is over the hips. Sitting
+    # tall keeps it near 0 whatever the shoulder points read; an arched back-bend throws it back.
+    head_lean_deg: Measurement = UNKNOWN_NO_PERSON
     front_knee_angle_deg: Measurement = UNKNOWN_NO_PERSON
     knee_past_toes_ratio: Measurement = UNKNOWN_NO_PERSON
     rear_hip_extension_deg: Measurement = UNKNOWN_NO_PERSON

@@ -40,6 +40,7 @@ FRAME_COLUMNS = (
     "pelvic_tilt_change_deg",
     "pelvic_tilt_confidence",
     "lumbar_lordosis_deg",
+    "head_lean_deg",
 )
 # Scored against truth where the truth CSV has them (stretchcheck.evaluate), after the contract.
 EXTRA_METRIC_COLUMNS = ("pelvic_tilt_change_deg",)
@@ -84,6 +85,7 @@ def frame_row(result: FrameResult) -> dict[str, str]:
         "pelvic_tilt_change_deg": _fmt(m.pelvic_tilt_change_deg.value, 2),
         "pelvic_tilt_confidence": _fmt(tilt_confidence(m), 2),
         "lumbar_lordosis_deg": _fmt(m.lumbar_lordosis_deg.value, 1),
+        "head_lean_deg": _fmt(m.head_lean_deg.value, 2),
     }
     for column in METRIC_COLUMNS:
         row[column] = _fmt(m.metric(column).value, 4 if column.endswith("ratio") else 2)

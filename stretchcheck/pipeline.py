@@ -77,8 +77,12 @@ def analyze_video(
     out_dir: str | Path,
     options: AnalyzeOptions = AnalyzeOptions(),
     progress: ProgressFn | None = None,
+    on_pose: Callable[[Pose], None] | None = None,
 ) -> dict[str, Any]:
     """Analyse a video file; write frames.csv, summary.json, annotated.mp4 and flags/*.jpg.
+
+    ``on_pose`` sees each smoothed pose just before the rules do (the real-footage benchmark
+    keeps them to re-run the rules without the pose model).
 
     Returns the summary (also written to summary.json). Raises ``vision.video.VideoError``
     for a file that cannot be opened; a file damaged part-way is analysed up to the damage
@@ -120,6 +124,8 @@ def analyze_video(
 
                 def handle(pose: Pose, frame: Frame) -> None:
                     nonlocal last_time
+                    if on_pose is not None:
+                        on_pose(pose)
                     result = checker.update(pose, frame.index)
                     csv_out.write(result)
                     tilt_stats.see(result)

@@ -34,6 +34,9 @@ class Appearance:
     trousers: tuple[int, int, int] = TROUSER_COLOURS[0]
     shoe: tuple[int, int, int] = SHOE_COLOURS[0]
     long_sleeves: bool = False
+    # A loose shirt and baggy trousers: the cloth stands off the body, hides the limbs' and
+    # the lower back's contours, and drapes over the waist.
+    loose: bool = False
 
     def palette(self) -> dict[str, np.ndarray]:
         skin = np.array(self.skin, float)

@@ -59,7 +59,7 @@ class BodyPose:
     legs: dict[str, LegAngles] = field(
         default_factory=lambda: {s: LegAngles() for s in SIDES}
     )
-    arms: str = "down"  # down | hips | thigh | chest | overhead_left | overhead_right | swing
+    arms: str = "down"  # down | hips | thigh | knee | chest | overhead | overhead_left | overhead_right | swing
     arm_swing_deg: float = 0.0  # walking: left arm forward by this much, right arm back
     arms_from: str | None = None  # while changing arm style: the old style...
     arm_mix: float = 1.0  # ...and how far (0 = old style, 1 = ``arms``) the change has gone
@@ -206,6 +206,18 @@ def _arm_target(b: Build, pose: BodyPose, style: str, side: str, j: dict[str, Ve
         target = knee + 0.28 * (hip - knee) + np.array([0.0, 0.05 * h, 0.0])
         target[2] = knee[2] + sgn * 0.035 * h * b.girth
         return target, lateral * 0.8 + np.array([-0.3, 0.0, 0.0])
+    if style == "knee":
+        # Both hands resting on top of the front knee, one over the other: they hide the knee
+        # from the camera, as in a therapist's demo of the stretch.
+        front = max(SIDES, key=lambda s: j[f"{s}_ankle"][0])
+        knee = j[f"{front}_knee"]
+        target = knee + np.array([-0.02 * h, 0.045 * h, 0.0])
+        target[2] = knee[2] + sgn * 0.03 * h * b.girth
+        return target, lateral * 0.8 + np.array([-0.3, 0.0, 0.0])
+    if style == "overhead":
+        # Both arms reaching up and back with the thorax, as in a back-bend.
+        target = sh + R_thorax @ np.array([-0.03 * h, 0.34 * h, sgn * 0.03 * h])
+        return target, lateral
     if style == "chest":
         # Forearms folded across the chest: the calibration stance that keeps both arms off
         # the lower back's outline (an arm hanging at the side covers the lumbar hollow).
@@ -266,9 +278,9 @@ def forward_kinematics(b: Build, pose: BodyPose) -> Skeleton:
         j[f"{side}_elbow"], j[f"{side}_wrist"] = elbow, wrist
         fore = wrist - elbow
         fore /= np.linalg.norm(fore)
-        w = 0.5 if pose.arms == "thigh" else 0.0
+        w = 0.5 if pose.arms in ("thigh", "knee") else 0.0
         if pose.arms_from is not None:
-            w = (1 - pose.arm_mix) * (0.5 if pose.arms_from == "thigh" else 0.0) + pose.arm_mix * w
+            w = (1 - pose.arm_mix) * (0.5 if pose.arms_from in ("thigh", "knee") else 0.0) + pose.arm_mix * w
         hand_dir = (1 - w) * fore + w * np.array([0.3, -1.0, 0.0])
         j[f"{side}_hand"] = wrist + b.hand * hand_dir / np.linalg.norm(hand_dir)
     return Skeleton(b, j, fr)

@@ -48,6 +48,7 @@ class Scenario:
     tilt_from_neutral: bool = False
     stickers: bool = False  # ASIS/PSIS stickers on the camera's side (tools/synth/stickers.py)
     arm_choices: tuple[str, ...] | None = None  # arms drawn per variant (None: the default mix)
+    loose_clothes: bool = False  # a loose shirt and baggy trousers (tools/synth/appearance.py)
 
     def to_dict(self) -> dict:
         return {
@@ -64,6 +65,7 @@ class Scenario:
             "neutral_pose": self.neutral_pose,
             "tilt_from_neutral": self.tilt_from_neutral,
             "stickers": self.stickers,
+            "loose_clothes": self.loose_clothes,
         }
 
 
@@ -248,6 +250,39 @@ SCENARIOS: list[Scenario] = [
     _calib("markers_front_leg_near", "right", "right", GOOD_REL,
            "Stickers; good form filmed from the front leg's side: the raised front thigh hides the "
            "front (ASIS) sticker.", stickers=True),
+    # --- what real footage showed the checker getting wrong (issue #16) ----------------------
+    _good("good_hands_on_knee", "right", "right",
+          "Good form with both hands resting on the front knee, hiding it from the camera.",
+          arm_choices=("knee",)),
+    _good("good_hands_on_knee_facing_left", "left", "left",
+          "Good form, hands resting on the front knee, facing left.", arm_choices=("knee",)),
+    Scenario(
+        "backbend_overhead",
+        "Arms overhead and the trunk arched back ~22 deg behind the hips, head thrown back: the "
+        "back-bend the guide warns against (keep the spine straight).",
+        GOOD.with_(trunk_lean_deg=-22.0, rear_hip_ext_deg=26.0, arms="overhead", head_pitch_deg=-20.0),
+        facing="left",
+        expected_flags=("trunk_lean_back",),
+        jitter={"trunk_lean_deg": (-2, 2), "front_knee_deg": (-3, 3)},
+        arm_choices=("overhead",),
+    ),
+    Scenario(
+        "good_tall_hands_on_hips",
+        "Sitting tall with the hands on the hips, the trunk a little behind vertical (~4 deg): good form.",
+        GOOD.with_(front_leg="left", trunk_lean_deg=-3.5),
+        jitter={"trunk_lean_deg": (-1.5, 1.5), "front_knee_deg": (-4, 4), "rear_hip_ext_deg": (-3, 3)},
+        arm_choices=("hips",),
+    ),
+    _good("good_loose_clothes", "right", "left",
+          "Good form in a loose shirt and baggy trousers.", loose_clothes=True),
+    Scenario(
+        "no_glute_loose_clothes",
+        "Rear hip not extended (no glute engagement), in loose clothes.",
+        GOOD.with_(rear_hip_ext_deg=-5.0, pelvic_tilt_deg=9.5),
+        expected_flags=("no_glute_engagement",),
+        jitter={"rear_hip_ext_deg": (-4, 4), "trunk_lean_deg": (-2, 2)},
+        loose_clothes=True,
+    ),
     Scenario(
         "walk_out",
         "Good hold, then the person stands up and walks out of the frame (no_person at the end).",

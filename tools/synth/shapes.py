@@ -41,19 +41,23 @@ def _along(frame_up_vec, lateral=RIGHT):
     return np.column_stack([f, u, r])
 
 
+LOOSE_GIRTH = 1.3  # loose clothes: cloth radii this much wider than the body beneath
+
+
 def body_primitives(sk: Skeleton, appearance) -> list[tuple]:
     b, j, fr = sk.build, sk.joints, sk.frames
     H, g, sh = b.height, b.girth, b.shoulder
     sleeve = "shirt" if appearance.long_sleeves else "skin"
+    gc = g * (LOOSE_GIRTH if appearance.loose else 1.0)  # the cloth's girth
     P = []
     # --- pelvis: moves with the pelvic tilt -------------------------------------------------
     Rp = fr["pelvis"]
     mh = j["mid_hip"]
-    P.append(_el(mh + Rp @ [-0.010 * H, 0.030 * H, 0], Rp, [0.062 * H * g, 0.060 * H, 0.094 * H * g], "trousers"))
-    P.append(_el(mh + Rp @ [0.028 * H, 0.040 * H, 0], Rp, [0.046 * H * g, 0.048 * H, 0.080 * H * g], "trousers"))
+    P.append(_el(mh + Rp @ [-0.010 * H, 0.030 * H, 0], Rp, [0.062 * H * gc, 0.060 * H, 0.094 * H * gc], "trousers"))
+    P.append(_el(mh + Rp @ [0.028 * H, 0.040 * H, 0], Rp, [0.046 * H * gc, 0.048 * H, 0.080 * H * gc], "trousers"))
     for s, sg in (("left", -1), ("right", 1)):
         c = mh + Rp @ [-0.044 * H * g**0.5, -0.002 * H, sg * 0.040 * H * g]
-        P.append(_el(c, Rp, [0.050 * H * g, 0.058 * H, 0.046 * H * g], "trousers"))
+        P.append(_el(c, Rp, [0.050 * H * gc, 0.058 * H, 0.046 * H * gc], "trousers"))
     # --- waist: follows the two lumbar chords (the lordosis) ----------------------------------
     for lo, hi, key, rad in (
         ("sacrum", "l3", "lumbar_low", [0.057, 0.085, 0.089]),
@@ -61,21 +65,27 @@ def body_primitives(sk: Skeleton, appearance) -> list[tuple]:
     ):
         R = fr[key]
         c = 0.5 * (j[lo] + j[hi]) + R @ [0.046 * H, 0.0, 0.0]
-        P.append(_el(c, R, [rad[0] * H * g, rad[1] * H, rad[2] * H * g], "shirt"))
+        P.append(_el(c, R, [rad[0] * H * gc, rad[1] * H, rad[2] * H * gc], "shirt"))
+    if appearance.loose:
+        # The shirt's hem hangs straight from the chest over the lumbar hollow to the hips.
+        Rt0 = fr["thorax"]
+        c = 0.5 * (j["t12"] + j["sacrum"]) + Rt0 @ [0.040 * H, -0.02 * H, 0.0]
+        P.append(_el(c, Rt0, [0.066 * H * gc, 0.12 * H, 0.090 * H * gc], "shirt"))
     # --- chest and shoulder girdle -----------------------------------------------------------
     Rt = fr["thorax"]
-    P.append(_el(j["t12"] + Rt @ [0.050 * H, 0.50 * b.thoracic, 0], Rt, [0.068 * H * g, 0.110 * H, 0.092 * H * g * sh], "shirt"))
-    P.append(_el(j["c7"] + Rt @ [0.018 * H, -0.030 * H, 0], Rt, [0.052 * H * g, 0.045 * H, 0.105 * H * sh], "shirt"))
+    P.append(_el(j["t12"] + Rt @ [0.050 * H, 0.50 * b.thoracic, 0], Rt, [0.068 * H * gc, 0.110 * H, 0.092 * H * gc * sh], "shirt"))
+    P.append(_el(j["c7"] + Rt @ [0.018 * H, -0.030 * H, 0], Rt, [0.052 * H * gc, 0.045 * H, 0.105 * H * sh], "shirt"))
     for s in SIDES:
-        P.append(_el(j[f"{s}_shoulder"], Rt, [0.032 * H * g, 0.030 * H * g, 0.030 * H * g], "shirt"))
+        P.append(_el(j[f"{s}_shoulder"], Rt, [0.032 * H * gc, 0.030 * H * gc, 0.030 * H * gc], "shirt"))
     # --- neck and head -------------------------------------------------------------------
     P.append(_rc(j["neck_base"] - 0.02 * H * Rt[:, 1], j["head_pivot"], 0.030 * H * g**0.5, 0.027 * H, "skin"))
     P.extend(head_primitives(sk, appearance))
     # --- arms ------------------------------------------------------------------------------
     for s in SIDES:
         sh_, el_, wr, hd = (j[f"{s}_{n}"] for n in ("shoulder", "elbow", "wrist", "hand"))
-        P.append(_rc(sh_, el_, 0.025 * H * g, 0.019 * H * g, "shirt"))
-        P.append(_rc(el_, wr, 0.019 * H * g, 0.0135 * H * g, sleeve))
+        P.append(_rc(sh_, el_, 0.025 * H * gc, 0.019 * H * gc, "shirt"))
+        gs = gc if appearance.long_sleeves else g
+        P.append(_rc(el_, wr, 0.019 * H * gs, 0.0135 * H * gs, sleeve))
         hand_dir = hd - wr
         lateral = np.array([0.0, 0.0, 1.0 if s == "right" else -1.0])
         Rh = _along(hand_dir, np.cross(hand_dir, lateral) + 1e-6)
@@ -84,13 +94,13 @@ def body_primitives(sk: Skeleton, appearance) -> list[tuple]:
     for s in SIDES:
         hip, knee, ankle = (j[f"{s}_{n}"] for n in ("hip", "knee", "ankle"))
         Rth = fr[f"{s}_thigh"]
-        P.append(_rc(hip, knee, 0.050 * H * g, 0.031 * H * g, "trousers"))
-        P.append(_el(hip + 0.42 * (knee - hip) + Rth @ [0.004 * H, 0, 0], Rth, [0.052 * H * g, 0.125 * H, 0.050 * H * g], "trousers"))
-        P.append(_el(knee, Rth, [0.034 * H * g**0.5, 0.036 * H, 0.033 * H * g**0.5], "trousers"))
+        P.append(_rc(hip, knee, 0.050 * H * gc, 0.031 * H * gc, "trousers"))
+        P.append(_el(hip + 0.42 * (knee - hip) + Rth @ [0.004 * H, 0, 0], Rth, [0.052 * H * gc, 0.125 * H, 0.050 * H * gc], "trousers"))
+        P.append(_el(knee, Rth, [0.034 * H * gc**0.5, 0.036 * H, 0.033 * H * gc**0.5], "trousers"))
         Rsh = fr[f"{s}_shin"]
-        P.append(_rc(knee, ankle, 0.030 * H * g, 0.019 * H * g**0.5, "trousers"))
+        P.append(_rc(knee, ankle, 0.030 * H * gc, 0.019 * H * gc**0.5, "trousers"))
         calf = knee + 0.30 * (ankle - knee) + Rsh @ [-0.012 * H, 0, 0]
-        P.append(_el(calf, Rsh, [0.034 * H * g, 0.088 * H, 0.032 * H * g], "trousers"))
+        P.append(_el(calf, Rsh, [0.034 * H * gc, 0.088 * H, 0.032 * H * gc], "trousers"))
         P.extend(_shoe(sk, s))
     return P
 

@@ -78,6 +78,7 @@ GATES = load_gates()
 class FrameTruth:
     front_side: str
     trunk_lean_deg: float
+    head_lean_deg: float
     front_knee_angle_deg: float
     knee_past_toes_ratio: float
     rear_hip_extension_deg: float
@@ -109,6 +110,8 @@ def measure(sk: Skeleton, neutral_tilt_deg: float = NEUTRAL_TILT_DEG) -> FrameTr
     mid_sh = (j["left_shoulder"] + j["right_shoulder"]) / 2
     v = _s(mid_sh - mid_hip)
     lean = math.degrees(math.atan2(v[0], v[1]))
+    hv = _s(j["head"] - mid_hip)
+    head_lean = math.degrees(math.atan2(hv[0], hv[1]))
 
     hip, knee, ankle, toe = (_s(j[f"{front}_{n}"]) for n in ("hip", "knee", "ankle", "toe"))
     a, c = hip - knee, ankle - knee
@@ -127,7 +130,7 @@ def measure(sk: Skeleton, neutral_tilt_deg: float = NEUTRAL_TILT_DEG) -> FrameTr
     w = mid_sh - mid_hip  # frontal plane: (right, up)
     bend_right = math.degrees(math.atan2(w[2], w[1]))
     bend_away = bend_right if rear == "left" else -bend_right
-    return FrameTruth(front, lean, knee_angle, ratio, ext, tilt, bend_away, tilt - neutral_tilt_deg)
+    return FrameTruth(front, lean, head_lean, knee_angle, ratio, ext, tilt, bend_away, tilt - neutral_tilt_deg)
 
 
 def fault_flags(t: FrameTruth, rules, gates=None) -> tuple[list[str], list[str]]:

@@ -6,7 +6,7 @@ the camera. The same seed always gives the same clip.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -63,6 +63,8 @@ def sample_setup(sc: Scenario, seed: int, size: tuple[int, int] = (640, 480)) ->
     rng = np.random.default_rng(seed)
     build = BUILDS[sorted(BUILDS)[int(rng.integers(len(BUILDS)))]]
     appearance = sample_appearance(rng)
+    if sc.loose_clothes:
+        appearance = replace(appearance, loose=True)
     arms = sc.hold.arms
     if sc.arm_choices is not None:
         arms = sc.arm_choices[int(rng.integers(len(sc.arm_choices)))]
