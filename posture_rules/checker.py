@@ -11,10 +11,13 @@ from dataclasses import replace
 import numpy as np
 
 from posture_rules.config import RulesConfig, load_config
+from posture_rules.body_check import BodyCheck
+from posture_rules.joints import Joints, assign_legs
 from posture_rules.measurements import (
     estimate_facing,
     estimate_front_side,
     measure_frame,
+    refuse_legs,
     trunk_line,
 )
 from posture_rules.pelvis import (
@@ -54,6 +57,7 @@ class FormChecker:
         self._facing = StickyChoice(self.config.orientation.switch_after_s)
         self._front = StickyChoice(self.config.orientation.switch_after_s)
         self._phase = PhaseTracker(self.config.lunge)
+        self._body = BodyCheck(self.config.body_check)
         self._trackers = [FlagTracker(r, self.config.flags) for r in self.config.rules if r.enabled]
         self.episodes: list[FlagEpisode] = []
         self.good_form_s = 0.0
@@ -81,6 +85,11 @@ class FormChecker:
         front_now = estimate_front_side(pose, facing, marks)
         self._front.update(t, front_now)
         m = measure_frame(pose, facing, self._front.value, marks, self.config.lunge)
+        if m.person and facing is not None:
+            joints = Joints(pose, marks)
+            refused = self._body.check(t, joints, assign_legs(joints, facing, self._front.value))
+            if refused is not None:
+                m = refuse_legs(m, refused)
         m = self._pelvis(pose, m)
         phase = self._phase.update(t, m.person, m.in_lunge)
 

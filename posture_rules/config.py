@@ -46,6 +46,17 @@ class LandmarkConfig:
 
 
 @dataclass(frozen=True)
+class BodyCheckConfig:
+    history_s: float
+    min_history_s: float
+    max_stretch: float
+    min_shrink: float
+    merged: float
+    lunge_split: float
+    reset_after_s: float
+
+
+@dataclass(frozen=True)
 class OrientationConfig:
     switch_after_s: float
 
@@ -128,6 +139,7 @@ class RuleSpec:
 class RulesConfig:
     landmarks: LandmarkConfig
     orientation: OrientationConfig
+    body_check: BodyCheckConfig
     lunge: LungeConfig
     flags: FlagTimingConfig
     pelvis: PelvisConfig
@@ -242,7 +254,7 @@ def _pelvis(raw: dict[str, Any]) -> PelvisConfig:
 
 def parse_config(raw: dict[str, Any]) -> RulesConfig:
     """Validate an already-merged TOML document."""
-    known = {"landmarks", "orientation", "lunge", "flags", "pelvis", "rules"}
+    known = {"landmarks", "orientation", "body_check", "lunge", "flags", "pelvis", "rules"}
     unknown = sorted(set(raw) - known)
     if unknown:
         raise ConfigError(f"[{unknown[0]}]: unknown table (expected one of {', '.join(sorted(known))})")
@@ -258,6 +270,7 @@ def parse_config(raw: dict[str, Any]) -> RulesConfig:
     return RulesConfig(
         landmarks=landmarks,
         orientation=_section(raw, "orientation", OrientationConfig, minimum=0.0),
+        body_check=_section(raw, "body_check", BodyCheckConfig, minimum=0.0),
         lunge=_section(raw, "lunge", LungeConfig),
         flags=_section(raw, "flags", FlagTimingConfig, minimum=0.0),
         pelvis=_pelvis(raw),

@@ -270,3 +270,11 @@ def _in_lunge(
         and drop >= cfg.min_rear_knee_drop_thighs
         and thigh_forward <= cfg.max_rear_thigh_forward_deg
     )
+
+
+def refuse_legs(m: FrameMeasurements, reason: str) -> FrameMeasurements:
+    """``m`` with every leg measurement unknown for ``reason`` (``posture_rules.body_check``),
+    and no say on whether this is a lunge; the trunk, from shoulders and hips, stays."""
+    unknown = Measurement.unknown(reason)
+    return replace(m, front_knee_angle_deg=unknown, knee_past_toes_ratio=unknown,
+                   rear_hip_extension_deg=unknown, in_lunge=None)
