@@ -79,11 +79,14 @@ class FormChecker:
     def update(self, pose: Pose, frame: int) -> FrameResult:
         t = pose.timestamp_s
         marks = self.config.landmarks
-        facing = self._facing.update(t, estimate_facing(pose, marks))
+        orient = self.config.orientation
+        # One facing and one front leg per stretch (see [orientation] switch_in_stretch_s).
+        wait = orient.switch_in_stretch_s if self._last_phase == Phase.STRETCH else orient.switch_after_s
+        facing = self._facing.update(t, estimate_facing(pose, marks), wait)
         # Measure with this frame's own front leg (robust to the model swapping left/right
         # labels); report the stretched side from the settled value.
         front_now = estimate_front_side(pose, facing, marks)
-        self._front.update(t, front_now)
+        self._front.update(t, front_now, wait)
         m = measure_frame(pose, facing, self._front.value, marks, self.config.lunge)
         if m.person and facing is not None:
             joints = Joints(pose, marks)

@@ -59,6 +59,7 @@ class BodyCheckConfig:
 @dataclass(frozen=True)
 class OrientationConfig:
     switch_after_s: float
+    switch_in_stretch_s: float
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,10 @@ class StickyChoice:
         self._candidate: str | None = None
         self._candidate_since = 0.0
 
-    def update(self, t: float, observed: str | None) -> str | None:
+    def update(self, t: float, observed: str | None, switch_after_s: float | None = None) -> str | None:
+        """The settled value after seeing ``observed`` at ``t``; ``switch_after_s`` overrides
+        how long a new value must persist (longer while a stretch is held)."""
+        wait = self.switch_after_s if switch_after_s is None else switch_after_s
         if observed is None or observed == self.value:
             self._candidate = None
             return self.value
@@ -37,7 +40,7 @@ class StickyChoice:
             return self.value
         if observed != self._candidate:
             self._candidate, self._candidate_since = observed, t
-        elif t - self._candidate_since >= self.switch_after_s:
+        elif t - self._candidate_since >= wait:
             self.value, self._candidate = observed, None
         return self.value
 

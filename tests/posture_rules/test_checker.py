@@ -140,3 +140,23 @@ def test_open_episodes_report_a_raised_flag_with_its_true_onset():
     assert open_.start_s == pytest.approx(1.0, abs=1 / FPS)
     assert open_.end_s == pytest.approx(poses[-1].timestamp_s)
     assert checker.episodes == []  # still open: not yet a finished episode
+
+
+def _head_at(pose, dx, dy):
+    from vision.landmarks import Landmark
+
+    xy = pose.xy.copy()
+    for lm in (Landmark.LEFT_EAR, Landmark.RIGHT_EAR):
+        xy[lm] = xy[Landmark.LEFT_HIP] + (dx, dy)
+    return Pose(xy, pose.visibility, pose.presence, pose.image_size, pose.timestamp_s)
+
+
+def test_sitting_tall_is_not_an_arched_back_but_a_back_bend_is():
+    """Both read the trunk 12+ deg back; only the one with the head behind the hips is flagged."""
+    tall = [_head_at(p, 5.0, -300.0) for p in seq(3.0, trunk_lean_deg=-13.0)]
+    _, episodes, _ = run(tall)
+    assert not [e for e in episodes if e.code == "trunk_lean_back"]
+    arched = [_head_at(p, -110.0, -280.0) for p in seq(3.0, trunk_lean_deg=-13.0)]
+    _, episodes, _ = run(arched)
+    assert [e.code for e in episodes] == ["trunk_lean_back"]
+    assert "arch" in episodes[0].message

@@ -198,3 +198,38 @@ def test_a_front_foot_still_swinging_in_is_not_a_lunge_yet():
     fault = measure(lunge_pose(front_thigh_deg=80.0, front_knee_angle_deg=40.0))
     assert 0.05 < fault.knee_past_toes_ratio.value < CFG.lunge.max_knee_past_toes_shins
     assert fault.in_lunge is True
+
+
+@pytest.mark.parametrize("facing", ["left", "right"])
+def test_a_lunges_legs_decide_the_facing_even_with_the_head_thrown_back(facing):
+    """A back-bend with the arms overhead: the nose points up and back, behind the ears; the
+    knee on the floor behind and the raised knee in front still say which way the person faces."""
+    pose = lunge_pose(facing=facing, trunk_lean_deg=-20.0)
+    xy = pose.xy.copy()
+    f = 1.0 if facing == "right" else -1.0
+    xy[Landmark.NOSE] = xy[Landmark.LEFT_EAR] + (-f * 30.0, -10.0)  # face turned up and back
+    for side in ("LEFT", "RIGHT"):
+        xy[Landmark[f"{side}_WRIST"]] = xy[Landmark.LEFT_SHOULDER] + (-f * 60.0, -200.0)  # overhead
+    thrown_back = Pose(xy, pose.visibility, pose.presence, pose.image_size, 0.0)
+    m = measure(thrown_back)
+    assert m.facing == facing
+    assert m.trunk_lean_deg.value == pytest.approx(-20.0, abs=1e-9)
+    assert m.head_lean_deg.value < -5.0
+    assert m.rear_hip_extension_deg.value == pytest.approx(20.0, abs=1e-9)
+
+
+def test_out_of_a_lunge_the_face_decides_the_facing():
+    pose = standing_pose(facing="left")
+    assert estimate_facing(pose, CFG.landmarks) == "left"
+
+
+def test_sitting_tall_keeps_the_head_over_the_hips():
+    """The shoulder points read behind the hips (-12 deg) but the head sits over them."""
+    pose = lunge_pose(facing="right", trunk_lean_deg=-12.0)
+    xy = pose.xy.copy()
+    hip = xy[Landmark.LEFT_HIP]
+    for lm in (Landmark.LEFT_EAR, Landmark.RIGHT_EAR):
+        xy[lm] = hip + (5.0, -300.0)
+    m = measure(Pose(xy, pose.visibility, pose.presence, pose.image_size, 0.0))
+    assert m.trunk_lean_deg.value == pytest.approx(-12.0, abs=1e-9)
+    assert abs(m.head_lean_deg.value) < 2.0
