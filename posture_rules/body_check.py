@@ -52,7 +52,7 @@ class BodyCheck:
     @staticmethod
     def _split(j: Joints, legs: Legs, bones: dict[str, float]) -> float | None:
         thigh = [bones[k] for k in ("front thigh", "rear thigh") if k in bones]
-        if not thigh or not j.has(legs.front["knee"], legs.rear["knee"]):
+        if not thigh or float(np.mean(thigh)) <= 1e-6 or not j.has(legs.front["knee"], legs.rear["knee"]):
             return None
         assert j.trunk_px is not None
         return float(length(j.xy[legs.front["knee"]] - j.xy[legs.rear["knee"]])) / j.trunk_px / float(np.mean(thigh))
@@ -99,6 +99,6 @@ class BodyCheck:
             if not j.has(legs.front[part], legs.rear[part]) or bone not in bones:
                 return False
             gap = float(length(j.xy[legs.front[part]] - j.xy[legs.rear[part]])) / j.trunk_px
-            if gap > self.cfg.merged * bones[bone]:
+            if bones[bone] <= 1e-6 or gap > self.cfg.merged * bones[bone]:
                 return False
         return True

@@ -2,7 +2,7 @@
 
 Each measurement uses the landmarks ``posture_rules.joints`` admits: seen ones, and hidden
 ones the model still places where a body can have them (their low visibility becomes the
-measurement's confidence, and ``method`` names them). A measurement that would need a joint
+measurement's confidence, and ``inferred`` names them). A measurement that would need a joint
 neither seen nor plausibly placed is unknown, with the reason, never a guess.
 """
 
@@ -135,13 +135,11 @@ def trunk_line(pose: Pose, cfg: LandmarkConfig) -> tuple[NDArray[np.float64], ND
 
 def _measured(value: float | None, t: Joints, lms: tuple[Landmark, ...], why_zero: str) -> Measurement:
     """A measurement over landmarks ``lms``: its confidence is their weakest, and the ones the
-    model only inferred (hidden) are named in ``method``."""
+    model only inferred (hidden) are named in ``inferred``."""
     if value is None:
         return Measurement.unknown(why_zero)
-    inferred = t.inferred(*lms)
-    method = ("inferred: " + ", ".join(lm.name.lower().replace("_", " ") for lm in inferred) + " hidden") \
-        if inferred else ""
-    return Measurement(value, confidence=t.confidence(*lms), method=method)
+    inferred = tuple(lm.name.lower().replace("_", " ") for lm in t.inferred(*lms))
+    return Measurement(value, confidence=t.confidence(*lms), inferred=inferred)
 
 
 def measure_frame(

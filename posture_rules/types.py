@@ -27,12 +27,15 @@ class Measurement:
         reason: why it is unknown ("left knee hidden"), empty when known.
         confidence: 0-1, how far to trust the value (the weakest landmark used).
         method: how it was obtained where several methods exist (pelvic tilt), else "".
+        inferred: the joints it used that the model did not see but placed (hidden behind a
+            hand, an arm or the other leg; ``posture_rules.joints``), e.g. ("left knee",).
     """
 
     value: float | None
     reason: str = ""
     confidence: float = 0.0
     method: str = ""
+    inferred: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.value is not None and not math.isfinite(self.value):
@@ -72,6 +75,22 @@ class FrameMeasurements:
     pelvic_tilt_change_deg: Measurement = UNKNOWN_NO_PERSON
     lumbar_lordosis_deg: Measurement = UNKNOWN_NO_PERSON  # the back outline's lumbar hollow
     in_lunge: bool | None = None  # None: can't tell this frame
+
+    LEG_METRICS = ("front_knee_angle_deg", "knee_past_toes_ratio", "rear_hip_extension_deg")
+
+    @property
+    def hidden_joints(self) -> tuple[str, ...]:
+        """The hidden (inferred) joints the leg measurements used, each named once."""
+        names: dict[str, None] = {}
+        for metric in self.LEG_METRICS:
+            names.update(dict.fromkeys(self.metric(metric).inferred))
+        return tuple(names)
+
+    @property
+    def leg_confidence(self) -> float | None:
+        """The weakest confidence among the known leg measurements, or None if none is known."""
+        known = [self.metric(m).confidence for m in self.LEG_METRICS if self.metric(m).known]
+        return min(known) if known else None
 
     @property
     def stretched_side(self) -> str | None:

@@ -7,7 +7,13 @@ questions per clip (``bench/real.py``):
 - **found**: the share of labelled stretch frames the checker calls ``stretch``;
 - **caught**: each labelled fault range raised its flag somewhere inside it (a flag needs
   ``raise_after_s`` of fault first, so the range's end is allowed that much grace);
-- **false**: the share of good-form frames carrying any form flag.
+- **false**: the share of good-form frames carrying any form flag. A flag clears only after
+  ``clear_after_s`` back inside its limit, so the first ``flag_lag_s`` of a good range (often
+  just after a labelled fault ends) is not counted, as the fault ranges get the same grace.
+
+Clips are ``kind`` "stretch" (a held stretch: the found share is a target there) or "moving"
+(lunges that go up and down, whose bottoms last under a second: found is reported, not a
+target, since the phase needs ``enter_after_s`` to confirm a lunge; faults and good form count).
 
 The labels' fault names are a therapist's words; ``LABEL_FLAGS`` says which flags answer each.
 """
@@ -46,6 +52,7 @@ class ClipLabels:
     faults: dict[str, tuple[Range, ...]]
     good: tuple[Range, ...]
     view: str = "side"
+    kind: str = "stretch"
 
 
 @dataclass(frozen=True)
@@ -97,19 +104,25 @@ def _ranges(clip_id: str, name: str, value: Any) -> tuple[Range, ...]:
     return tuple(out)
 
 
-def parse_labels(clip_id: str, labels: dict[str, Any], view: str = "side") -> ClipLabels:
+KINDS = ("stretch", "moving")
+
+
+def parse_labels(clip_id: str, labels: dict[str, Any], view: str = "side", kind: str = "stretch") -> ClipLabels:
     faults_raw = labels.get("faults", {})
     if not isinstance(faults_raw, dict):
         raise LabelError(f"{clip_id}: 'faults' must map a fault name to ranges")
     unknown = sorted(set(faults_raw) - set(LABEL_FLAGS))
     if unknown:
         raise LabelError(f"{clip_id}: unknown fault '{unknown[0]}' (expected one of {', '.join(LABEL_FLAGS)})")
+    if kind not in KINDS:
+        raise LabelError(f"{clip_id}: kind must be one of {', '.join(KINDS)}, got {kind!r}")
     return ClipLabels(
         clip_id=clip_id,
         stretch=_ranges(clip_id, "stretch", labels.get("stretch", [])),
         faults={k: _ranges(clip_id, f"faults.{k}", v) for k, v in faults_raw.items()},
         good=_ranges(clip_id, "good", labels.get("good", [])),
         view=view,
+        kind=kind,
     )
 
 
@@ -121,7 +134,7 @@ def load_manifest(path: str | Path) -> list[dict[str, Any]]:
     if not isinstance(clips, list):
         raise LabelError(f"{path}: expected an object with a 'clips' list")
     for clip in clips:
-        parse_labels(clip["clip_id"], clip.get("labels", {}), clip.get("view", "side"))
+        parse_labels(clip["clip_id"], clip.get("labels", {}), clip.get("view", "side"), clip.get("kind", "stretch"))
     return clips
 
 
@@ -129,14 +142,20 @@ def _inside(t: float, ranges: Iterable[Range], grace_s: float = 0.0) -> bool:
     return any(a <= t <= b + grace_s for a, b in ranges)
 
 
-def score_clip(labels: ClipLabels, rows: Sequence[FrameRow], flag_grace_s: float = 1.0) -> ClipResult:
-    """Score one clip's frames against its labels (see the module doc)."""
+def score_clip(labels: ClipLabels, rows: Sequence[FrameRow], flag_grace_s: float = 1.0,
+               flag_lag_s: float = 0.5) -> ClipResult:
+    """Score one clip's frames against its labels (see the module doc).
+
+    ``flag_grace_s``: a fault range's flag may come this long after its end;
+    ``flag_lag_s``: a good range's first seconds not counted (a flag's clearing time).
+    """
+    good = [(a + flag_lag_s, b) for a, b in labels.good if b >= a + flag_lag_s]
     result = ClipResult(labels.clip_id)
     for row in rows:
         if _inside(row.time_s, labels.stretch):
             result.stretch_frames += 1
             result.stretch_found += row.phase == "stretch"
-        if _inside(row.time_s, labels.good):
+        if _inside(row.time_s, good):
             result.good_frames += 1
             if row.flags:
                 result.good_flagged += 1

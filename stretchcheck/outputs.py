@@ -41,6 +41,8 @@ FRAME_COLUMNS = (
     "pelvic_tilt_confidence",
     "lumbar_lordosis_deg",
     "head_lean_deg",
+    "hidden_joints",
+    "leg_confidence",
 )
 # Scored against truth where the truth CSV has them (stretchcheck.evaluate), after the contract.
 EXTRA_METRIC_COLUMNS = ("pelvic_tilt_change_deg",)
@@ -86,6 +88,10 @@ def frame_row(result: FrameResult) -> dict[str, str]:
         "pelvic_tilt_confidence": _fmt(tilt_confidence(m), 2),
         "lumbar_lordosis_deg": _fmt(m.lumbar_lordosis_deg.value, 1),
         "head_lean_deg": _fmt(m.head_lean_deg.value, 2),
+        # Leg joints the model did not see but placed (hands on the knee...), and the weakest
+        # confidence of the leg measurements: a hidden joint lowers it, it does not erase it.
+        "hidden_joints": ";".join(m.hidden_joints),
+        "leg_confidence": _fmt(m.leg_confidence, 2),
     }
     for column in METRIC_COLUMNS:
         row[column] = _fmt(m.metric(column).value, 4 if column.endswith("ratio") else 2)

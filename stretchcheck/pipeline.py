@@ -136,8 +136,11 @@ def analyze_video(
                     last_time = frame.time_s
                     if m.facing:
                         facing_votes[m.facing] += 1
-                    if result.phase == Phase.STRETCH and m.stretched_side:
-                        side_votes[m.stretched_side] += 1
+                    if result.phase == Phase.STRETCH:
+                        stats["stretch"] += 1
+                        stats["stretch_hidden"] += int(bool(m.hidden_joints))
+                        if m.stretched_side:
+                            side_votes[m.stretched_side] += 1
                     if writer is not None:
                         writer.write((frame.image, pose, result), frame.time_s)
                     peaks.offer(frame.image, pose, result)
@@ -190,7 +193,7 @@ def analyze_video(
         },
         "reading_stopped": stopped,
         "pose": {"backend": options.backend, "model": options.model},
-        "warnings": watch.warnings(stats["with_person"]),
+        "warnings": watch.warnings(stats["with_person"]) + hidden_joint_warnings(stats["stretch"], stats["stretch_hidden"]),
         "followed_person": watch.followed_person(),
         "person_found": stats["with_person"] > 0,
         "frames_with_person": stats["with_person"],
@@ -227,6 +230,15 @@ def analyze_video(
 # Body landmarks that must be inside the frame to judge the stretch.
 _BODY = np.array([lm for leg in ("left", "right") for lm in (LEG[leg]["shoulder"], LEG[leg]["hip"], LEG[leg]["knee"], LEG[leg]["ankle"])])
 DARK_MEAN_LUMA = 40.0  # out of 255: below this pose detection becomes unreliable
+
+
+def hidden_joint_warnings(stretch_frames: int, with_hidden: int) -> list[str]:
+    """Say so when much of the stretch was measured through joints the model did not see."""
+    if not stretch_frames or with_hidden / stretch_frames <= 0.2:
+        return []
+    return [f"in {100 * with_hidden / stretch_frames:.0f}% of the stretch a leg joint was hidden (a hand "
+            "or an arm over it): those measurements use where the pose model places it, at lower "
+            "confidence (frames.csv: hidden_joints, leg_confidence)"]
 
 
 class _InputWatch:

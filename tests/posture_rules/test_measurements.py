@@ -98,8 +98,10 @@ def test_a_hidden_knee_under_the_hands_is_used_with_its_low_confidence():
     assert m.in_lunge is True
     assert m.front_knee_angle_deg.value == pytest.approx(measure(pose).front_knee_angle_deg.value)
     assert m.front_knee_angle_deg.confidence == pytest.approx(0.2)
-    assert "left knee" in m.front_knee_angle_deg.method
-    assert measure(pose).front_knee_angle_deg.method == ""
+    assert m.front_knee_angle_deg.inferred == ("left knee",)
+    assert m.hidden_joints == ("left knee",)
+    assert m.leg_confidence == pytest.approx(0.2)
+    assert measure(pose).front_knee_angle_deg.inferred == () and measure(pose).hidden_joints == ()
 
 
 def test_a_hidden_joint_placed_where_no_limb_can_reach_is_refused():
