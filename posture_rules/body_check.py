@@ -8,7 +8,9 @@ cannot jump, so each frame's leg bones are compared with their own recent length
 split between the knees with where it was a moment ago:
 
 - a thigh or shin longer than ``max_stretch`` or shorter than ``min_shrink`` times its median
-  over the last ``history_s`` seconds of accepted frames is refused;
+  over the last ``history_s`` seconds of accepted frames, and also than the other leg's same
+  bone now, is refused (one leg's bone alone changed: a joint snapped; both alike: the body
+  turned and the camera sees it foreshortened or no longer so);
 - both knees and both ankles on top of each other (within ``merged`` of a bone length) while
   the knees were split by a lunge (``lunge_split`` thigh lengths) in the last second is refused.
 
@@ -30,6 +32,9 @@ from posture_rules.joints import Joints, Legs
 
 BONES = (("front", "hip", "knee", "front thigh"), ("front", "knee", "ankle", "front shin"),
          ("rear", "hip", "knee", "rear thigh"), ("rear", "knee", "ankle", "rear shin"))
+
+
+TWIN = {"front thigh": "rear thigh", "rear thigh": "front thigh", "front shin": "rear shin", "rear shin": "front shin"}
 
 
 class BodyCheck:
@@ -84,9 +89,15 @@ class BodyCheck:
             if len(past) < 5:
                 continue
             usual = float(np.median(past))
-            if usual > 0 and not self.cfg.min_shrink <= now / usual <= self.cfg.max_stretch:
-                return (f"the pose model's skeleton cannot be a body: the {name} is {now / usual:.1f} "
-                        f"times its length a moment ago")
+            if usual <= 0 or self.cfg.min_shrink <= now / usual <= self.cfg.max_stretch:
+                continue
+            # A bone seen foreshortened (the leg toward the camera, then the person turns side-on)
+            # grows back to its twin's length: that is a body turning, not a joint snapping.
+            twin = bones.get(TWIN[name])
+            if twin is not None and twin > 0 and self.cfg.min_shrink <= now / twin <= self.cfg.max_stretch:
+                continue
+            return (f"the pose model's skeleton cannot be a body: the {name} is {now / usual:.1f} "
+                    f"times its length a moment ago")
         recent = [s for s_t, _, s in self._history if s is not None and t - s_t <= 1.0]
         if split is not None and recent and float(np.median(recent)) >= self.cfg.lunge_split and self._merged(j, legs, bones):
             return "the pose model's skeleton cannot be a body: both legs on one line in the middle of the lunge"

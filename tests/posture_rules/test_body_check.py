@@ -71,3 +71,11 @@ def test_legs_together_before_any_lunge_are_a_body():
     results, _, _ = run(poses)
     assert not any("cannot be a body" in r.measurements.rear_hip_extension_deg.reason for r in results)
     assert np.isfinite([r.time_s for r in results]).all()
+
+
+def test_a_body_turning_side_on_is_not_refused():
+    """Both shins grow back from foreshortened to full length together (the person turns from
+    facing the camera to side-on, or the video cuts): no snapped joint, nothing refused."""
+    short = [_moved(p, left_ankle=(0.0, -120.0), right_ankle=(90.0, 0.0)) for p in seq(3.0)]
+    results, _, _ = run(short + seq(2.0, start_s=3.0))
+    assert not any("cannot be a body" in r.measurements.front_knee_angle_deg.reason for r in results)
