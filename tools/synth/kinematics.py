@@ -211,8 +211,8 @@ def _arm_target(b: Build, pose: BodyPose, style: str, side: str, j: dict[str, Ve
         # from the camera, as in a therapist's demo of the stretch.
         front = max(SIDES, key=lambda s: j[f"{s}_ankle"][0])
         knee = j[f"{front}_knee"]
-        target = knee + np.array([-0.02 * h, 0.045 * h, 0.0])
-        target[2] = knee[2] + sgn * 0.03 * h * b.girth
+        target = knee + np.array([0.02 * h, 0.035 * h, 0.0])
+        target[2] = knee[2] + sgn * 0.045 * h * b.girth
         return target, lateral * 0.8 + np.array([-0.3, 0.0, 0.0])
     if style == "overhead":
         # Both arms reaching up and back with the thorax, as in a back-bend.
