@@ -33,12 +33,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from posture_rules.checker import FormChecker  # noqa: E402
-from posture_rules.config import load_config  # noqa: E402
-from stretchcheck.evaluate import read_rows  # noqa: E402
-from stretchcheck.label_score import ClipResult, FrameRow, load_manifest, parse_labels, score_clip  # noqa: E402
-from stretchcheck.pipeline import AnalyzeOptions, analyze_video  # noqa: E402
-from vision.pose import Pose  # noqa: E402
+from posture_rules.checker import FormChecker
+from posture_rules.config import load_config
+from stretchcheck.evaluate import read_rows
+from stretchcheck.label_score import ClipResult, FrameRow, load_manifest, parse_labels, score_clip
+from stretchcheck.pipeline import AnalyzeOptions, analyze_video
+from vision.pose import Pose
 
 MANIFEST = ROOT / "bench" / "real" / "manifest.json"
 # The targets, for side views and obliques up to 30 deg.
@@ -77,7 +77,16 @@ class PoseLog:
         self.rows: list[tuple] = []
 
     def __call__(self, pose: Pose) -> None:
-        self.rows.append((pose.timestamp_s, pose.image_size, pose.is_empty, pose.xy, pose.visibility, pose.presence))
+        self.rows.append(
+            (
+                pose.timestamp_s,
+                pose.image_size,
+                pose.is_empty,
+                pose.xy,
+                pose.visibility,
+                pose.presence,
+            )
+        )
 
     def save(self, path: Path) -> None:
         n = len(self.rows)
@@ -86,9 +95,15 @@ class PoseLog:
         for i, (_, _, empty, p_xy, p_vis, p_pres) in enumerate(self.rows):
             if not empty:
                 xy[i], vis[i], pres[i] = p_xy, p_vis, p_pres
-        np.savez_compressed(path, t=np.array([r[0] for r in self.rows]), xy=xy, vis=vis, pres=pres,
-                            empty=np.array([r[2] for r in self.rows]),
-                            size=np.array(self.rows[0][1] if self.rows else (0, 0)))
+        np.savez_compressed(
+            path,
+            t=np.array([r[0] for r in self.rows]),
+            xy=xy,
+            vis=vis,
+            pres=pres,
+            empty=np.array([r[2] for r in self.rows]),
+            size=np.array(self.rows[0][1] if self.rows else (0, 0)),
+        )
 
 
 def replay(poses: Path) -> list[FrameRow]:
@@ -98,8 +113,11 @@ def replay(poses: Path) -> list[FrameRow]:
     checker = FormChecker(load_config())
     rows = []
     for i, t in enumerate(data["t"]):
-        pose = Pose.empty(size, float(t)) if data["empty"][i] else \
-            Pose(data["xy"][i], data["vis"][i], data["pres"][i], size, float(t))
+        pose = (
+            Pose.empty(size, float(t))
+            if data["empty"][i]
+            else Pose(data["xy"][i], data["vis"][i], data["pres"][i], size, float(t))
+        )
         r = checker.update(pose, i)
         rows.append(FrameRow(r.time_s, r.phase.value, r.flags))
     return rows
@@ -107,10 +125,14 @@ def replay(poses: Path) -> list[FrameRow]:
 
 def analyse(video: Path, out: Path, model: str, backend: str) -> list[FrameRow]:
     log = PoseLog()
-    analyze_video(video, out, AnalyzeOptions(model=model, backend=backend, write_video=False), on_pose=log)
+    analyze_video(
+        video, out, AnalyzeOptions(model=model, backend=backend, write_video=False), on_pose=log
+    )
     log.save(out / "poses.npz")
-    return [FrameRow(float(r["time_s"]), r["phase"], tuple(c for c in r["flags"].split(";") if c))
-            for r in read_rows(out / "frames.csv")]
+    return [
+        FrameRow(float(r["time_s"]), r["phase"], tuple(c for c in r["flags"].split(";") if c))
+        for r in read_rows(out / "frames.csv")
+    ]
 
 
 def pct(x: float | None) -> str:
@@ -118,19 +140,26 @@ def pct(x: float | None) -> str:
 
 
 def report(clips: list[dict], results: dict[str, ClipResult]) -> dict:
-    print(f"\n{'clip':38s} {'view':12s} {'kind':8s} {'found':>6s} {'false':>6s}  faults (caught / labelled)")
+    print(
+        f"\n{'clip':38s} {'view':12s} {'kind':8s} {'found':>6s} {'false':>6s}  faults (caught / labelled)"
+    )
     total = {"stretch": 0, "found": 0, "good": 0, "flagged": 0, "faults": 0, "caught": 0}
     for clip in clips:
         r = results.get(clip["clip_id"])
         if r is None:
             continue
         caught = [f for f in r.faults if f.caught]
-        misses = ", ".join(f"{f.label} {f.start_s:g}-{f.end_s:g}s" for f in r.faults if not f.caught)
+        misses = ", ".join(
+            f"{f.label} {f.start_s:g}-{f.end_s:g}s" for f in r.faults if not f.caught
+        )
         on_good = ", ".join(f"{k} {v}" for k, v in sorted(r.flags_on_good.items()))
-        print(f"{clip['clip_id']:38s} {clip.get('view', ''):12s} {clip.get('kind', 'stretch'):8s} "
-              f"{pct(r.found_share):>6s} {pct(r.false_share):>6s}"
-              f"  {len(caught)}/{len(r.faults)}" + (f"  missed: {misses}" if misses else "")
-              + (f"  on good: {on_good}" if on_good else ""))
+        print(
+            f"{clip['clip_id']:38s} {clip.get('view', ''):12s} {clip.get('kind', 'stretch'):8s} "
+            f"{pct(r.found_share):>6s} {pct(r.false_share):>6s}"
+            f"  {len(caught)}/{len(r.faults)}"
+            + (f"  missed: {misses}" if misses else "")
+            + (f"  on good: {on_good}" if on_good else "")
+        )
         if clip.get("view", "side") in SCORED_VIEWS:
             total["stretch"] += r.stretch_frames
             total["found"] += r.stretch_found
@@ -138,19 +167,30 @@ def report(clips: list[dict], results: dict[str, ClipResult]) -> dict:
             total["flagged"] += r.good_flagged
             total["faults"] += len(r.faults)
             total["caught"] += len(caught)
-    scored = [results[c["clip_id"]] for c in clips if c["clip_id"] in results and c.get("view", "side") in SCORED_VIEWS]
+    scored = [
+        results[c["clip_id"]]
+        for c in clips
+        if c["clip_id"] in results and c.get("view", "side") in SCORED_VIEWS
+    ]
     kinds = {c["clip_id"]: c.get("kind", "stretch") for c in clips}
-    below = [r.clip_id for r in scored
-             if kinds[r.clip_id] == "stretch" and r.found_share is not None and r.found_share < TARGET_FOUND]
+    below = [
+        r.clip_id
+        for r in scored
+        if kinds[r.clip_id] == "stretch"
+        and r.found_share is not None
+        and r.found_share < TARGET_FOUND
+    ]
     held = [r for r in scored if kinds[r.clip_id] == "stretch"]
     held_found = sum(r.stretch_found for r in held), sum(r.stretch_frames for r in held)
-    print(f"\nSide and <=30 deg clips ({len(scored)}, {len(held)} of a held stretch): stretch frames found "
-          f"{held_found[0]}/{held_found[1]} in held-stretch clips ({pct(held_found[0] / max(held_found[1], 1))}; "
-          f"target >= {TARGET_FOUND:.0%} in every one, below it: {', '.join(below) or 'none'}), "
-          f"{total['found']}/{total['stretch']} in all; "
-          f"faults caught {total['caught']}/{total['faults']} (target >= {TARGET_CAUGHT:.0%}); "
-          f"good-form frames flagged {total['flagged']}/{total['good']} "
-          f"({pct(total['flagged'] / max(total['good'], 1))}; target <= {TARGET_FALSE:.0%})")
+    print(
+        f"\nSide and <=30 deg clips ({len(scored)}, {len(held)} of a held stretch): stretch frames found "
+        f"{held_found[0]}/{held_found[1]} in held-stretch clips ({pct(held_found[0] / max(held_found[1], 1))}; "
+        f"target >= {TARGET_FOUND:.0%} in every one, below it: {', '.join(below) or 'none'}), "
+        f"{total['found']}/{total['stretch']} in all; "
+        f"faults caught {total['caught']}/{total['faults']} (target >= {TARGET_CAUGHT:.0%}); "
+        f"good-form frames flagged {total['flagged']}/{total['good']} "
+        f"({pct(total['flagged'] / max(total['good'], 1))}; target <= {TARGET_FALSE:.0%})"
+    )
     return total
 
 
@@ -161,7 +201,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "out" / "real")
     ap.add_argument("--model", default="heavy")
     ap.add_argument("--backend", default="onnx")
-    ap.add_argument("--replay", action="store_true", help="re-run the rules on the poses kept last time")
+    ap.add_argument(
+        "--replay", action="store_true", help="re-run the rules on the poses kept last time"
+    )
     ap.add_argument("--only", default="", help="comma-separated clip ids")
     args = ap.parse_args(argv)
 
@@ -171,12 +213,16 @@ def main(argv: list[str] | None = None) -> int:
         clips = [c for c in clips if c["clip_id"] in wanted]
     results: dict[str, ClipResult] = {}
     for clip in clips:
-        labels = parse_labels(clip["clip_id"], clip["labels"], clip.get("view", "side"), clip.get("kind", "stretch"))
+        labels = parse_labels(
+            clip["clip_id"], clip["labels"], clip.get("view", "side"), clip.get("kind", "stretch")
+        )
         out = args.out / clip["clip_id"]
         started = time.perf_counter()
         if args.replay:
             if not (out / "poses.npz").exists():
-                print(f"skip {clip['clip_id']}: no kept poses in {out} (run without --replay first)")
+                print(
+                    f"skip {clip['clip_id']}: no kept poses in {out} (run without --replay first)"
+                )
                 continue
             rows = replay(out / "poses.npz")
         else:
@@ -186,14 +232,33 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             rows = analyse(video, out, args.model, args.backend)
         results[clip["clip_id"]] = score_clip(labels, rows)
-        print(f"done {clip['clip_id']} ({len(rows)} frames, {time.perf_counter() - started:.1f} s)", flush=True)
+        print(
+            f"done {clip['clip_id']} ({len(rows)} frames, {time.perf_counter() - started:.1f} s)",
+            flush=True,
+        )
     total = report(clips, results)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "real.json").write_text(json.dumps({
-        "model": args.model, "backend": args.backend, "replay": args.replay, "total": total,
-        "clips": {k: {"found": v.found_share, "false": v.false_share, "flags_on_good": v.flags_on_good,
-                      "faults": [vars(f) for f in v.faults]} for k, v in results.items()},
-    }, indent=1, default=list))
+    (args.out / "real.json").write_text(
+        json.dumps(
+            {
+                "model": args.model,
+                "backend": args.backend,
+                "replay": args.replay,
+                "total": total,
+                "clips": {
+                    k: {
+                        "found": v.found_share,
+                        "false": v.false_share,
+                        "flags_on_good": v.flags_on_good,
+                        "faults": [vars(f) for f in v.faults],
+                    }
+                    for k, v in results.items()
+                },
+            },
+            indent=1,
+            default=list,
+        )
+    )
     return 0
 
 

@@ -30,11 +30,20 @@ from posture_rules.config import BodyCheckConfig
 from posture_rules.geometry import length
 from posture_rules.joints import Joints, Legs
 
-BONES = (("front", "hip", "knee", "front thigh"), ("front", "knee", "ankle", "front shin"),
-         ("rear", "hip", "knee", "rear thigh"), ("rear", "knee", "ankle", "rear shin"))
+BONES = (
+    ("front", "hip", "knee", "front thigh"),
+    ("front", "knee", "ankle", "front shin"),
+    ("rear", "hip", "knee", "rear thigh"),
+    ("rear", "knee", "ankle", "rear shin"),
+)
 
 
-TWIN = {"front thigh": "rear thigh", "rear thigh": "front thigh", "front shin": "rear shin", "rear shin": "front shin"}
+TWIN = {
+    "front thigh": "rear thigh",
+    "rear thigh": "front thigh",
+    "front shin": "rear shin",
+    "rear shin": "front shin",
+}
 
 
 class BodyCheck:
@@ -57,10 +66,18 @@ class BodyCheck:
     @staticmethod
     def _split(j: Joints, legs: Legs, bones: dict[str, float]) -> float | None:
         thigh = [bones[k] for k in ("front thigh", "rear thigh") if k in bones]
-        if not thigh or float(np.mean(thigh)) <= 1e-6 or not j.has(legs.front["knee"], legs.rear["knee"]):
+        if (
+            not thigh
+            or float(np.mean(thigh)) <= 1e-6
+            or not j.has(legs.front["knee"], legs.rear["knee"])
+        ):
             return None
         assert j.trunk_px is not None
-        return float(length(j.xy[legs.front["knee"]] - j.xy[legs.rear["knee"]])) / j.trunk_px / float(np.mean(thigh))
+        return (
+            float(length(j.xy[legs.front["knee"]] - j.xy[legs.rear["knee"]]))
+            / j.trunk_px
+            / float(np.mean(thigh))
+        )
 
     def check(self, t: float, j: Joints, legs: Legs | None) -> str | None:
         """None if the skeleton can be a body (and it joins the history), else the reason."""
@@ -81,7 +98,9 @@ class BodyCheck:
         self._history.append((t, bones, split))
         return None
 
-    def _judge(self, t: float, j: Joints, legs: Legs, bones: dict[str, float], split: float | None) -> str | None:
+    def _judge(
+        self, t: float, j: Joints, legs: Legs, bones: dict[str, float], split: float | None
+    ) -> str | None:
         if not self._history or t - self._history[0][0] < self.cfg.min_history_s:
             return None
         for name, now in bones.items():
@@ -94,12 +113,23 @@ class BodyCheck:
             # A bone seen foreshortened (the leg toward the camera, then the person turns side-on)
             # grows back to its twin's length: that is a body turning, not a joint snapping.
             twin = bones.get(TWIN[name])
-            if twin is not None and twin > 0 and self.cfg.min_shrink <= now / twin <= self.cfg.max_stretch:
+            if (
+                twin is not None
+                and twin > 0
+                and self.cfg.min_shrink <= now / twin <= self.cfg.max_stretch
+            ):
                 continue
-            return (f"the pose model's skeleton cannot be a body: the {name} is {now / usual:.1f} "
-                    f"times its length a moment ago")
+            return (
+                f"the pose model's skeleton cannot be a body: the {name} is {now / usual:.1f} "
+                f"times its length a moment ago"
+            )
         recent = [s for s_t, _, s in self._history if s is not None and t - s_t <= 1.0]
-        if split is not None and recent and float(np.median(recent)) >= self.cfg.lunge_split and self._merged(j, legs, bones):
+        if (
+            split is not None
+            and recent
+            and float(np.median(recent)) >= self.cfg.lunge_split
+            and self._merged(j, legs, bones)
+        ):
             return "the pose model's skeleton cannot be a body: both legs on one line in the middle of the lunge"
         return None
 

@@ -43,6 +43,9 @@ class LandmarkConfig:
     min_presence_inferred: float
     min_bone_trunks: float
     max_bone_trunks: float
+    legs_knee_drop_thighs: float
+    legs_knee_split_thighs: float
+    legs_level_knees_thighs: float
 
 
 @dataclass(frozen=True)

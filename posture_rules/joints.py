@@ -46,14 +46,20 @@ class Joints:
     """The landmarks of one pose, each seen, inferred or unusable (see the module doc)."""
 
     def __init__(self, pose: Pose, cfg: LandmarkConfig):
+        self.cfg = cfg
         self.xy = pose.xy
         conf = pose.confidence()
         finite = np.isfinite(self.xy).all(axis=1)
         self.seen = (conf >= cfg.min_confidence) & finite
         w, h = pose.image_size
         with np.errstate(invalid="ignore"):
-            inside = finite & (self.xy[:, 0] >= 0) & (self.xy[:, 0] <= w) & (self.xy[:, 1] >= 0) \
+            inside = (
+                finite
+                & (self.xy[:, 0] >= 0)
+                & (self.xy[:, 0] <= w)
+                & (self.xy[:, 1] >= 0)
                 & (self.xy[:, 1] <= h)
+            )
         candidate = ~self.seen & inside & (pose.presence >= cfg.min_presence_inferred)
         self.conf = np.where(self.seen, conf, np.where(candidate, pose.visibility, 0.0))
         self.ok = self.seen.copy()
@@ -63,7 +69,9 @@ class Joints:
 
     def _seen_trunk_length(self) -> float | None:
         pairs = [(LEG[s]["shoulder"], LEG[s]["hip"]) for s in SIDES]
-        lengths = [float(length(self.xy[a] - self.xy[b])) for a, b in pairs if self.seen[[a, b]].all()]
+        lengths = [
+            float(length(self.xy[a] - self.xy[b])) for a, b in pairs if self.seen[[a, b]].all()
+        ]
         trunk = float(np.mean(lengths)) if lengths else 0.0
         return trunk if trunk > 1.0 else None
 
@@ -77,8 +85,12 @@ class Joints:
             if candidate[leg["hip"]] and self.seen[leg["shoulder"]]:
                 d = float(length(self.xy[leg["hip"]] - self.xy[leg["shoulder"]]))
                 self.ok[leg["hip"]] = lo <= d <= hi
-            for upper, lower, bounds in (("hip", "knee", (lo, hi)), ("knee", "ankle", (lo, hi)),
-                                         ("ankle", "heel", (0.0, 0.5 * hi)), ("ankle", "toe", (0.0, 0.5 * hi))):
+            for upper, lower, bounds in (
+                ("hip", "knee", (lo, hi)),
+                ("knee", "ankle", (lo, hi)),
+                ("ankle", "heel", (0.0, 0.5 * hi)),
+                ("ankle", "toe", (0.0, 0.5 * hi)),
+            ):
                 if candidate[leg[lower]] and self.ok[leg[upper]]:
                     d = float(length(self.xy[leg[lower]] - self.xy[leg[upper]]))
                     self.ok[leg[lower]] = bounds[0] <= d <= bounds[1]
@@ -123,8 +135,13 @@ def _forward_first(j: Joints, part: str, f: float) -> tuple[Landmark, Landmark] 
 
 def _foot_of(j: Joints, ankle: Landmark) -> dict[str, Landmark]:
     """The heel and toe points that belong with ``ankle``: the pair nearer to it."""
-    best = min(SIDES, key=lambda s: float(length(j.xy[LEG[s]["heel"]] - j.xy[ankle]))
-               + float(length(j.xy[LEG[s]["toe"]] - j.xy[ankle])))
+    best = min(
+        SIDES,
+        key=lambda s: (
+            float(length(j.xy[LEG[s]["heel"]] - j.xy[ankle]))
+            + float(length(j.xy[LEG[s]["toe"]] - j.xy[ankle]))
+        ),
+    )
     return {"heel": LEG[best]["heel"], "toe": LEG[best]["toe"]}
 
 
@@ -132,7 +149,8 @@ def assign_legs(j: Joints, facing: str, front_side: str | None = None) -> Legs |
     """Front and rear leg by where the joints are: the knee further forward is the front knee,
     the ankle further forward the front ankle, each foot goes with its nearer ankle, and each
     knee keeps its own hip. With ``front_side`` given (the side settled over time) and the
-    knees too close to tell apart, that side's labels decide.
+    knees level along x (within ``[landmarks] legs_level_knees_thighs``), that side's labels
+    decide.
     """
     f = sign(facing)
     knees = _forward_first(j, "knee", f)
@@ -142,7 +160,11 @@ def assign_legs(j: Joints, facing: str, front_side: str | None = None) -> Legs |
         return Legs(dict(LEG[front_side]), dict(LEG[other(front_side)]))
     front_knee, rear_knee = knees
     thigh = _thigh_px(j)
-    if front_side is not None and thigh and abs(j.xy[front_knee, 0] - j.xy[rear_knee, 0]) < 0.15 * thigh:
+    if (
+        front_side is not None
+        and thigh
+        and abs(j.xy[front_knee, 0] - j.xy[rear_knee, 0]) < j.cfg.legs_level_knees_thighs * thigh
+    ):
         front_knee, rear_knee = LEG[front_side]["knee"], LEG[other(front_side)]["knee"]
     sides = {"front": "left" if front_knee == LEG["left"]["knee"] else "right"}
     sides["rear"] = other(sides["front"])
@@ -154,7 +176,9 @@ def assign_legs(j: Joints, facing: str, front_side: str | None = None) -> Legs |
         leg["knee"] = knee
         if ankles is not None:
             leg["ankle"] = ankles[0] if role == "front" else ankles[1]
-            if j.has(LEG["left"]["heel"], LEG["right"]["heel"], LEG["left"]["toe"], LEG["right"]["toe"]):
+            if j.has(
+                LEG["left"]["heel"], LEG["right"]["heel"], LEG["left"]["toe"], LEG["right"]["toe"]
+            ):
                 leg.update(_foot_of(j, leg["ankle"]))
         if not j.has(leg["hip"]) and j.has(LEG[other(side)]["hip"]):
             leg["hip"] = LEG[other(side)]["hip"]  # in a side view both hips project together
@@ -163,22 +187,20 @@ def assign_legs(j: Joints, facing: str, front_side: str | None = None) -> Legs |
 
 
 def _thigh_px(j: Joints) -> float | None:
-    lengths = [float(length(j.xy[LEG[s]["knee"]] - j.xy[LEG[s]["hip"]]))
-               for s in SIDES if j.has(LEG[s]["knee"], LEG[s]["hip"])]
+    lengths = [
+        float(length(j.xy[LEG[s]["knee"]] - j.xy[LEG[s]["hip"]]))
+        for s in SIDES
+        if j.has(LEG[s]["knee"], LEG[s]["hip"])
+    ]
     value = float(np.mean(lengths)) if lengths else 0.0
     return value if value > 1e-6 else None
 
 
-# A lunge shows its direction in the legs: the rear knee is down (on or near the floor), the
-# front knee up over the front foot and ahead of it. Both gaps, in thigh lengths, must be
-# this clear before the legs decide the facing.
-LUNGE_KNEE_DROP_THIGHS = 0.25
-LUNGE_KNEE_SPLIT_THIGHS = 0.3
-
-
 def facing_from_legs(j: Joints) -> str | None:
     """The facing a lunge's legs show: from the lower (rear) knee toward the higher one, or None
-    when the knees show no lunge (standing, walking, kneeling on both knees, a front view).
+    when the knees show no lunge (standing, walking, kneeling on both knees, a front view):
+    the rear knee must be ``legs_knee_drop_thighs`` below the front one and the knees
+    ``legs_knee_split_thighs`` apart along x (``[landmarks]``, in thigh lengths).
 
     Unlike the face, this survives arms overhead, a back-bend with the head thrown back and
     hands over the knee, which is why a lunge decides by it first.
@@ -190,6 +212,6 @@ def facing_from_legs(j: Joints) -> str | None:
     rear, front = (a, b) if j.xy[a, 1] > j.xy[b, 1] else (b, a)
     drop = (j.xy[rear, 1] - j.xy[front, 1]) / thigh
     dx = (j.xy[front, 0] - j.xy[rear, 0]) / thigh
-    if drop < LUNGE_KNEE_DROP_THIGHS or abs(dx) < LUNGE_KNEE_SPLIT_THIGHS:
+    if drop < j.cfg.legs_knee_drop_thighs or abs(dx) < j.cfg.legs_knee_split_thighs:
         return None
     return "right" if dx > 0 else "left"

@@ -97,9 +97,15 @@ def _ranges(clip_id: str, name: str, value: Any) -> tuple[Range, ...]:
         raise LabelError(f"{clip_id}: '{name}' must be a list of [start, end] pairs")
     out = []
     for pair in value:
-        if (not isinstance(pair, list) or len(pair) != 2
-                or not all(isinstance(v, (int, float)) for v in pair) or pair[1] < pair[0]):
-            raise LabelError(f"{clip_id}: '{name}' has a bad range {pair!r} (want [start, end], start <= end)")
+        if (
+            not isinstance(pair, list)
+            or len(pair) != 2
+            or not all(isinstance(v, (int, float)) for v in pair)
+            or pair[1] < pair[0]
+        ):
+            raise LabelError(
+                f"{clip_id}: '{name}' has a bad range {pair!r} (want [start, end], start <= end)"
+            )
         out.append((float(pair[0]), float(pair[1])))
     return tuple(out)
 
@@ -107,13 +113,17 @@ def _ranges(clip_id: str, name: str, value: Any) -> tuple[Range, ...]:
 KINDS = ("stretch", "moving")
 
 
-def parse_labels(clip_id: str, labels: dict[str, Any], view: str = "side", kind: str = "stretch") -> ClipLabels:
+def parse_labels(
+    clip_id: str, labels: dict[str, Any], view: str = "side", kind: str = "stretch"
+) -> ClipLabels:
     faults_raw = labels.get("faults", {})
     if not isinstance(faults_raw, dict):
         raise LabelError(f"{clip_id}: 'faults' must map a fault name to ranges")
     unknown = sorted(set(faults_raw) - set(LABEL_FLAGS))
     if unknown:
-        raise LabelError(f"{clip_id}: unknown fault '{unknown[0]}' (expected one of {', '.join(LABEL_FLAGS)})")
+        raise LabelError(
+            f"{clip_id}: unknown fault '{unknown[0]}' (expected one of {', '.join(LABEL_FLAGS)})"
+        )
     if kind not in KINDS:
         raise LabelError(f"{clip_id}: kind must be one of {', '.join(KINDS)}, got {kind!r}")
     return ClipLabels(
@@ -134,7 +144,12 @@ def load_manifest(path: str | Path) -> list[dict[str, Any]]:
     if not isinstance(clips, list):
         raise LabelError(f"{path}: expected an object with a 'clips' list")
     for clip in clips:
-        parse_labels(clip["clip_id"], clip.get("labels", {}), clip.get("view", "side"), clip.get("kind", "stretch"))
+        parse_labels(
+            clip["clip_id"],
+            clip.get("labels", {}),
+            clip.get("view", "side"),
+            clip.get("kind", "stretch"),
+        )
     return clips
 
 
@@ -142,8 +157,9 @@ def _inside(t: float, ranges: Iterable[Range], grace_s: float = 0.0) -> bool:
     return any(a <= t <= b + grace_s for a, b in ranges)
 
 
-def score_clip(labels: ClipLabels, rows: Sequence[FrameRow], flag_grace_s: float = 1.0,
-               flag_lag_s: float = 0.5) -> ClipResult:
+def score_clip(
+    labels: ClipLabels, rows: Sequence[FrameRow], flag_grace_s: float = 1.0, flag_lag_s: float = 0.5
+) -> ClipResult:
     """Score one clip's frames against its labels (see the module doc).
 
     ``flag_grace_s``: a fault range's flag may come this long after its end;
@@ -164,7 +180,14 @@ def score_clip(labels: ClipLabels, rows: Sequence[FrameRow], flag_grace_s: float
     for label, ranges in sorted(labels.faults.items()):
         answers = set(LABEL_FLAGS[label])
         for a, b in ranges:
-            raised = sorted({c for row in rows if _inside(row.time_s, [(a, b)], flag_grace_s)
-                             for c in row.flags if c in answers})
+            raised = sorted(
+                {
+                    c
+                    for row in rows
+                    if _inside(row.time_s, [(a, b)], flag_grace_s)
+                    for c in row.flags
+                    if c in answers
+                }
+            )
             result.faults.append(FaultResult(label, a, b, bool(raised), tuple(raised)))
     return result

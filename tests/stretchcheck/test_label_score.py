@@ -10,16 +10,33 @@ FPS = 10.0
 
 
 def rows(duration_s, phase_at, flags_at):
-    return [FrameRow(i / FPS, phase_at(i / FPS), tuple(flags_at(i / FPS))) for i in range(int(duration_s * FPS))]
+    return [
+        FrameRow(i / FPS, phase_at(i / FPS), tuple(flags_at(i / FPS)))
+        for i in range(int(duration_s * FPS))
+    ]
 
 
 def test_found_caught_and_false_are_counted_from_the_ranges():
-    labels = parse_labels("c", {"stretch": [[2, 8]], "faults": {"trunk_lean_forward": [[3, 4]],
-                                                                  "front_knee_angle": [[6, 7]]},
-                                "good": [[5, 8]]})
-    r = score_clip(labels, rows(
-        10, lambda t: "stretch" if 2.5 <= t <= 8 else "setting_up",
-        lambda t: ["trunk_lean_forward"] if 3.5 <= t <= 4.6 else (["no_glute_engagement"] if t >= 7.5 else [])))
+    labels = parse_labels(
+        "c",
+        {
+            "stretch": [[2, 8]],
+            "faults": {"trunk_lean_forward": [[3, 4]], "front_knee_angle": [[6, 7]]},
+            "good": [[5, 8]],
+        },
+    )
+    r = score_clip(
+        labels,
+        rows(
+            10,
+            lambda t: "stretch" if 2.5 <= t <= 8 else "setting_up",
+            lambda t: (
+                ["trunk_lean_forward"]
+                if 3.5 <= t <= 4.6
+                else (["no_glute_engagement"] if t >= 7.5 else [])
+            ),
+        ),
+    )
     assert r.stretch_frames == 61 and r.stretch_found == 56
     caught = {f.label: f.caught for f in r.faults}
     assert caught == {"trunk_lean_forward": True, "front_knee_angle": False}
@@ -30,8 +47,12 @@ def test_found_caught_and_false_are_counted_from_the_ranges():
 
 def test_a_flag_after_the_range_counts_only_within_the_grace():
     labels = parse_labels("c", {"faults": {"no_glute_engagement": [[1, 2]]}})
-    late = score_clip(labels, rows(5, lambda t: "stretch", lambda t: ["no_glute_engagement"] if t >= 2.8 else []))
-    too_late = score_clip(labels, rows(5, lambda t: "stretch", lambda t: ["no_glute_engagement"] if t >= 3.2 else []))
+    late = score_clip(
+        labels, rows(5, lambda t: "stretch", lambda t: ["no_glute_engagement"] if t >= 2.8 else [])
+    )
+    too_late = score_clip(
+        labels, rows(5, lambda t: "stretch", lambda t: ["no_glute_engagement"] if t >= 3.2 else [])
+    )
     assert late.faults[0].caught and not too_late.faults[0].caught
 
 
@@ -41,11 +62,14 @@ def test_an_arched_low_back_is_answered_by_either_flag():
     assert r.faults[0].caught and r.faults[0].raised == ("trunk_lean_back",)
 
 
-@pytest.mark.parametrize("labels, word", [
-    ({"stretch": [[3, 1]]}, "bad range"),
-    ({"faults": {"slouching": [[0, 1]]}}, "unknown fault"),
-    ({"good": "0-3"}, "list"),
-])
+@pytest.mark.parametrize(
+    "labels, word",
+    [
+        ({"stretch": [[3, 1]]}, "bad range"),
+        ({"faults": {"slouching": [[0, 1]]}}, "unknown fault"),
+        ({"good": "0-3"}, "list"),
+    ],
+)
 def test_bad_labels_are_named(labels, word):
     with pytest.raises(LabelError, match=word):
         parse_labels("clip-x", labels)
