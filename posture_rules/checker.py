@@ -83,8 +83,8 @@ class FormChecker:
         # One facing and one front leg per stretch (see [orientation] switch_in_stretch_s).
         wait = orient.switch_in_stretch_s if self._last_phase == Phase.STRETCH else orient.switch_after_s
         facing = self._facing.update(t, estimate_facing(pose, marks), wait)
-        # Measure with this frame's own front leg (robust to the model swapping left/right
-        # labels); report the stretched side from the settled value.
+        # The legs are assigned by position in each frame (robust to the model swapping its
+        # left/right labels); the settled front side only breaks ties and names the stretched side.
         front_now = estimate_front_side(pose, facing, marks)
         self._front.update(t, front_now, wait)
         m = measure_frame(pose, facing, self._front.value, marks, self.config.lunge)

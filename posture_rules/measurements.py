@@ -133,11 +133,11 @@ def trunk_line(pose: Pose, cfg: LandmarkConfig) -> tuple[NDArray[np.float64], ND
     return None if isinstance(trunk, str) else trunk
 
 
-def _measured(value: float | None, t: Joints, lms: tuple[Landmark, ...], why_zero: str) -> Measurement:
+def _measured(value: float | None, t: Joints, lms: tuple[Landmark, ...], why_none: str) -> Measurement:
     """A measurement over landmarks ``lms``: its confidence is their weakest, and the ones the
-    model only inferred (hidden) are named in ``inferred``."""
+    model only inferred (hidden) are named in ``inferred``; ``why_none`` when there is no value."""
     if value is None:
-        return Measurement.unknown(why_zero)
+        return Measurement.unknown(why_none)
     inferred = tuple(lm.name.lower().replace("_", " ") for lm in t.inferred(*lms))
     return Measurement(value, confidence=t.confidence(*lms), inferred=inferred)
 
@@ -187,7 +187,7 @@ def measure_frame(
     knee_lms = (front["hip"], front["knee"], front["ankle"])
     if t.has(*knee_lms):
         angle = float(interior_angle_deg(t.xy[front["hip"]], t.xy[front["knee"]], t.xy[front["ankle"]]))
-        knee_angle = _measured(angle, t, knee_lms, "")
+        knee_angle = _measured(angle, t, knee_lms, "front knee angle: not a number")
     else:
         knee_angle = Measurement.unknown("front knee angle: " + t.missing(*knee_lms))
 
@@ -210,7 +210,7 @@ def measure_frame(
         thigh = t.xy[rear["knee"]] - mid_hip
         value = forward_from_down_deg(mid_hip - mid_shoulder, f) - forward_from_down_deg(thigh, f)
         value = (value + 180.0) % 360.0 - 180.0
-        hip_ext = _measured(float(value), t, (rear["knee"],), "")
+        hip_ext = _measured(float(value), t, (rear["knee"],), "rear hip extension: not a number")
         hip_ext = replace(hip_ext, confidence=min(conf, hip_ext.confidence))
     else:
         hip_ext = Measurement.unknown("rear hip extension: " + t.missing(rear["knee"]))
