@@ -97,7 +97,8 @@ class FormChecker:
         phase = self._phase.update(t, m.person, m.in_lunge)
 
         # Faults are timed from the lunge's onset (not from the moment the phase is confirmed),
-        # so a fault present from the start is flagged ~raise_after_s after the lunge begins.
+        # so a fault present from the start is flagged ~raise_after_s after the lunge begins
+        # (if it is still there raise_in_stretch_s into the confirmed stretch: FlagTracker).
         watching = m.in_lunge if m.in_lunge is not None else phase == Phase.STRETCH
         ended: list[FlagEpisode] = []
         for tracker in self._trackers:

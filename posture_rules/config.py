@@ -79,6 +79,7 @@ class LungeConfig:
 @dataclass(frozen=True)
 class FlagTimingConfig:
     raise_after_s: float
+    raise_in_stretch_s: float
     clear_after_s: float
     unknown_clears_after_s: float
 

@@ -112,6 +112,8 @@ class _Open:
     # the person is still stepping in, where values swing furthest; the picture a therapist
     # reviews should show the held stretch, so a confirmed frame replaces an unconfirmed peak.
     peak_confirmed: bool = False
+    # When the fault was first seen with the stretch confirmed (None: not yet).
+    confirmed_since: float | None = None
 
 
 class FlagTracker:
@@ -192,11 +194,18 @@ class FlagTracker:
             exc = self.excess(value)
             o = self._open
             if o is None:
-                self._open = _Open(t, frame, exc, value, self.rule.cue_for(value), confirmed)
+                o = self._open = _Open(t, frame, exc, value, self.rule.cue_for(value), confirmed)
             elif (confirmed and not o.peak_confirmed) or (confirmed == o.peak_confirmed and exc > o.peak_excess):
                 o.peak_frame, o.peak_excess, o.peak_value = frame, exc, value
                 o.cue, o.peak_confirmed = self.rule.cue_for(value), confirmed
-            if not self.active and t - self._open.onset_s >= self.timing.raise_after_s:
+            if confirmed and o.confirmed_since is None:
+                o.confirmed_since = t
+            # A fault that began while the person stepped in (the front knee still opening or
+            # closing) must also last ``raise_in_stretch_s`` into the confirmed stretch: the
+            # step-in's passing values are gone by then, a held fault is not.
+            if (not self.active and t - o.onset_s >= self.timing.raise_after_s
+                    and o.confirmed_since is not None
+                    and t - o.confirmed_since >= self.timing.raise_in_stretch_s):
                 self.active = True
             return None
         if not self.active:

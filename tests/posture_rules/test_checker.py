@@ -160,3 +160,14 @@ def test_sitting_tall_is_not_an_arched_back_but_a_back_bend_is():
     _, episodes, _ = run(arched)
     assert [e.code for e in episodes] == ["trunk_lean_back"]
     assert "arch" in episodes[0].message
+
+
+def test_the_step_ins_passing_open_knee_is_not_a_fault_but_a_held_one_is():
+    """Stepping in, the front knee closes from ~150 to ~90 deg and spends ~0.5 s past the
+    open-knee limit (115) before the stretch is confirmed: no flag. Held at 130: a flag."""
+    sweep = [lunge_pose(t=i / FPS, front_knee_angle_deg=148.0 - 60.0 * i / FPS) for i in range(int(FPS))]
+    _, episodes, _ = run(sweep + seq(2.0, start_s=1.0, front_knee_angle_deg=88.0))
+    assert [e.code for e in episodes] == []
+    _, episodes, _ = run(seq(3.0, front_knee_angle_deg=130.0))
+    assert [e.code for e in episodes] == ["front_knee_angle"]
+    assert episodes[0].start_s == pytest.approx(0.0, abs=0.05)  # timed from the lunge's onset
