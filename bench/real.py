@@ -172,6 +172,9 @@ def report(clips: list[dict], results: dict[str, ClipResult]) -> dict:
         for c in clips
         if c["clip_id"] in results and c.get("view", "side") in SCORED_VIEWS
     ]
+    if not scored:
+        print("\nNo side or <=30 deg clip was analysed: nothing to score (is --cache right?)")
+        return total
     kinds = {c["clip_id"]: c.get("kind", "stretch") for c in clips}
     below = [
         r.clip_id
