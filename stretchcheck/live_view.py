@@ -95,7 +95,10 @@ def metric_rows(result: FrameResult | None, config: RulesConfig) -> list[MetricR
             state = "outside"
         else:
             state = "ok"
-        rows.append(MetricRow(metric, label, m.value, format_value(metric, m.value), allowed, state))
+        shown = format_value(metric, m.value)
+        if m.inferred:  # a hand or arm over a joint: say so, with how sure the value is
+            shown += f" ({', '.join(m.inferred)} hidden: {m.confidence:.0%} sure)"
+        rows.append(MetricRow(metric, label, m.value, shown, allowed, state))
     return rows
 
 

@@ -70,3 +70,12 @@ def test_tilt_change_reads_as_tucked_or_forward_and_names_its_method():
                           pelvic_tilt_change_deg=Measurement(-8.0, confidence=0.8, method="stickers, change from neutral"))
     note = inference_note(FrameResult(0, 0.0, m, Phase.STRETCH, 1.0, 1.0))
     assert "stickers, change from neutral" in note and "80%" in note and "inferred" in note
+
+
+def test_a_value_through_a_hidden_joint_says_so_and_how_sure():
+    m = FrameMeasurements(person=True, facing="right", front_side="left",
+                          front_knee_angle_deg=Measurement(88.0, confidence=0.26, inferred=("left knee",)))
+    result = FrameResult(frame=0, time_s=0.0, measurements=m, phase=Phase.STRETCH, hold_s=1.0, good_form_s=1.0)
+    row = {r.metric: r for r in metric_rows(result, CONFIG)}["front_knee_angle_deg"]
+    assert row.value_text == "88° (left knee hidden: 26% sure)"
+    assert row.state == "ok"
