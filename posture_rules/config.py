@@ -70,6 +70,8 @@ class LungeConfig:
     max_front_knee_angle_deg: float
     min_knee_split_thighs: float
     min_rear_knee_drop_thighs: float
+    max_rear_knee_above_floor_thighs: float
+    min_hips_above_floor_thighs: float
     max_rear_thigh_forward_deg: float
     max_knee_past_toes_shins: float
     enter_after_s: float

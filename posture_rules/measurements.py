@@ -258,14 +258,20 @@ def _in_lunge(
     mid_hip_y = (t.xy[front["hip"], 1] + t.xy[rear["hip"], 1]) / 2.0
     split = f * float(t.xy[front["knee"], 0] - t.xy[rear["knee"], 0]) / thigh
     drop = float(t.xy[rear["knee"], 1] - mid_hip_y) / thigh
+    knee_low = drop >= cfg.min_rear_knee_drop_thighs
+    if not knee_low and t.has(front["ankle"]):
+        # A deep stretch: the rear thigh swings back toward horizontal, its knee on the floor.
+        floor_y = float(t.xy[front["ankle"], 1])
+        knee_low = ((floor_y - float(t.xy[rear["knee"], 1])) / thigh <= cfg.max_rear_knee_above_floor_thighs
+                    and (floor_y - mid_hip_y) / thigh >= cfg.min_hips_above_floor_thighs)
     thigh_forward = float(forward_from_down_deg(t.xy[rear["knee"]] - t.xy[rear["hip"]], f))
     past_toes = knee_toes.value
     if past_toes is not None and past_toes > cfg.max_knee_past_toes_shins:
         return False  # the front foot is not planted: it is still swinging in
-    return (
+    return bool(
         knee_angle.value <= cfg.max_front_knee_angle_deg
         and split >= cfg.min_knee_split_thighs
-        and drop >= cfg.min_rear_knee_drop_thighs
+        and knee_low
         and thigh_forward <= cfg.max_rear_thigh_forward_deg
     )
 

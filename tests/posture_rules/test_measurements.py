@@ -235,3 +235,34 @@ def test_sitting_tall_keeps_the_head_over_the_hips():
     m = measure(Pose(xy, pose.visibility, pose.presence, pose.image_size, 0.0))
     assert m.trunk_lean_deg.value == pytest.approx(-12.0, abs=1e-9)
     assert abs(m.head_lean_deg.value) < 2.0
+
+
+def _sunk(hip_above_floor_thighs: float) -> Pose:
+    """A deep low lunge, facing right: the rear knee on the floor far behind, the hips sunk to
+    ``hip_above_floor_thighs`` above the floor, the rear thigh swung back toward horizontal."""
+    from tests.posture_rules.stick import THIGH
+
+    pose = lunge_pose(facing="right", front="left")
+    xy = pose.xy.copy()
+    floor = xy[Landmark.LEFT_ANKLE, 1]  # the front foot is on the floor
+    hip = np.array([xy[Landmark.LEFT_HIP, 0], floor - hip_above_floor_thighs * THIGH])
+    shift = hip - xy[Landmark.LEFT_HIP]
+    for lm in Landmark:  # the upper body sinks with the hips
+        if xy[lm, 1] < xy[Landmark.LEFT_HIP, 1] + 1:
+            xy[lm] += shift
+    rear_knee = hip + (-np.sqrt(THIGH**2 - (floor - hip[1]) ** 2), floor - hip[1])
+    xy[Landmark.RIGHT_KNEE] = rear_knee
+    for lm, dx in ((Landmark.RIGHT_ANKLE, -180.0), (Landmark.RIGHT_HEEL, -160.0), (Landmark.RIGHT_FOOT_INDEX, -250.0)):
+        xy[lm] = rear_knee + (dx, 0.0)
+    return Pose(xy, pose.visibility, pose.presence, (900, 700), 0.0)
+
+
+def test_a_deep_low_lunge_with_the_rear_knee_on_the_floor_is_a_lunge():
+    """Hips sunk forward: the rear knee is only 0.42 thighs below the hips, but on the floor."""
+    m = measure(_sunk(0.42))
+    assert m.in_lunge is True
+    assert m.rear_hip_extension_deg.value > 50.0
+
+
+def test_sitting_on_the_floor_is_not_a_lunge():
+    assert measure(_sunk(0.15)).in_lunge is False
