@@ -12,11 +12,11 @@ import numpy as np
 
 from posture_rules.config import RulesConfig, load_config
 from posture_rules.body_check import BodyCheck
-from posture_rules.joints import Joints, assign_legs
+from posture_rules.joints import Joints
 from posture_rules.measurements import (
-    estimate_facing,
-    estimate_front_side,
-    measure_frame,
+    facing_of,
+    front_side_of,
+    measure_joints,
     refuse_legs,
     trunk_line,
 )
@@ -82,18 +82,20 @@ class FormChecker:
         orient = self.config.orientation
         # One facing and one front leg per stretch (see [orientation] switch_in_stretch_s).
         wait = orient.switch_in_stretch_s if self._last_phase == Phase.STRETCH else orient.switch_after_s
-        facing = self._facing.update(t, estimate_facing(pose, marks), wait)
+        # One sorting of the joints into seen and inferred serves every step of the frame.
+        joints = None if pose.is_empty else Joints(pose, marks)
+        facing = self._facing.update(t, facing_of(joints) if joints is not None else None, wait)
         # The legs are assigned by position in each frame (robust to the model swapping its
         # left/right labels); the settled front side only breaks ties and names the stretched side.
-        front_now = estimate_front_side(pose, facing, marks)
-        self._front.update(t, front_now, wait)
-        m = measure_frame(pose, facing, self._front.value, marks, self.config.lunge)
-        if m.person and facing is not None:
-            joints = Joints(pose, marks)
-            refused = self._body.check(t, joints, assign_legs(joints, facing, self._front.value))
+        self._front.update(t, front_side_of(joints, facing) if joints is not None else None, wait)
+        if joints is None:
+            m = FrameMeasurements(person=False, facing=None, front_side=None)
+        else:
+            m, legs = measure_joints(joints, facing, self._front.value, self.config.lunge)
+            refused = self._body.check(t, joints, legs)
             if refused is not None:
                 m = refuse_legs(m, refused)
-        m = self._pelvis(pose, m)
+        m = self._pelvis(pose, m, joints)
         phase = self._phase.update(t, m.person, m.in_lunge)
 
         # Faults are timed from the lunge's onset (not from the moment the phase is confirmed),
@@ -132,12 +134,12 @@ class FormChecker:
             new_peaks=tuple(tr.rule.code for tr in self._trackers if tr.peak_frame == frame),
         )
 
-    def _pelvis(self, pose: Pose, m: FrameMeasurements) -> FrameMeasurements:
+    def _pelvis(self, pose: Pose, m: FrameMeasurements, joints: Joints | None) -> FrameMeasurements:
         """Pelvic tilt from the stickers and the outline the frame shows (``pose.pelvis``),
         and the neutral calibration; the rest of ``m`` is unchanged."""
         cfg = self.config.pelvis
         view = pose.pelvis
-        trunk = trunk_line(pose, self.config.landmarks) if m.person else None
+        trunk = trunk_line(joints) if joints is not None else None
         hip, trunk_px = (trunk[0], float(np.hypot(*(trunk[1] - trunk[0])))) if trunk else (None, 0.0)
         if not np.isfinite(trunk_px):
             hip, trunk_px = None, 0.0

@@ -31,7 +31,6 @@ from vision.landmarks import LEG, Landmark
 from vision.pose import Pose
 
 SIDES = ("left", "right")
-LEG_JOINTS = ("knee", "ankle", "heel", "toe")
 
 
 def other(side: str) -> str:

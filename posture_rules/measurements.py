@@ -20,7 +20,7 @@ from posture_rules.geometry import (
     lean_from_vertical_deg,
     length,
 )
-from posture_rules.joints import SIDES, Joints, assign_legs, facing_from_legs, sign
+from posture_rules.joints import SIDES, Joints, Legs, assign_legs, facing_from_legs, sign
 from posture_rules.types import FrameMeasurements, Measurement
 from vision.landmarks import LEG, Landmark
 from vision.pose import Pose
@@ -40,9 +40,11 @@ def estimate_facing(pose: Pose, cfg: LandmarkConfig) -> str | None:
     forward (heel → toe), and a shin lying on the floor (kneeling) points back from the knee,
     its foot on its top with the toes pointing back, so there the knee is the forward end.
     """
-    if pose.is_empty:
-        return None
-    t = Joints(pose, cfg)
+    return None if pose.is_empty else facing_of(Joints(pose, cfg))
+
+
+def facing_of(t: Joints) -> str | None:
+    """``estimate_facing`` on joints already sorted into seen and inferred."""
     from_legs = facing_from_legs(t)
     if from_legs is not None:
         return from_legs
@@ -70,10 +72,12 @@ def estimate_facing(pose: Pose, cfg: LandmarkConfig) -> str | None:
 
 def estimate_front_side(pose: Pose, facing: str | None, cfg: LandmarkConfig) -> str | None:
     """The anatomical side of the knee that is further forward, or None."""
-    if pose.is_empty or facing is None:
-        return None
-    t = Joints(pose, cfg)
-    if not t.has(LEG["left"]["knee"], LEG["right"]["knee"]):
+    return None if pose.is_empty else front_side_of(Joints(pose, cfg), facing)
+
+
+def front_side_of(t: Joints, facing: str | None) -> str | None:
+    """``estimate_front_side`` on joints already sorted into seen and inferred."""
+    if facing is None or not t.has(LEG["left"]["knee"], LEG["right"]["knee"]):
         return None
     legs = assign_legs(t, facing)
     return None if legs is None else legs.front_side
@@ -125,11 +129,9 @@ def _head_lean(t: Joints, trunk: tuple[NDArray[np.float64], NDArray[np.float64],
                        confidence=min(trunk[2], t.confidence(*ears)))
 
 
-def trunk_line(pose: Pose, cfg: LandmarkConfig) -> tuple[NDArray[np.float64], NDArray[np.float64], float] | None:
+def trunk_line(t: Joints) -> tuple[NDArray[np.float64], NDArray[np.float64], float] | None:
     """(mid_hip, mid_shoulder, confidence) from the seen landmarks, or None."""
-    if pose.is_empty:
-        return None
-    trunk = _trunk(Joints(pose, cfg))
+    trunk = _trunk(t)
     return None if isinstance(trunk, str) else trunk
 
 
@@ -156,10 +158,17 @@ def measure_frame(
     """
     if pose.is_empty:
         return FrameMeasurements(person=False, facing=None, front_side=None)
+    return measure_joints(Joints(pose, cfg), facing, front_side, lunge)[0]
+
+
+def measure_joints(
+    t: Joints, facing: str | None, front_side: str | None, lunge: LungeConfig
+) -> tuple[FrameMeasurements, Legs | None]:
+    """``measure_frame`` on a person's joints; also returns the legs it assigned (None when
+    it could not), so that a caller checking the skeleton judges the same legs."""
     no_tilt = Measurement.unknown(
         "hip keypoints cannot measure pelvic tilt (the hip joints lie on its rotation axis)"
     )
-    t = Joints(pose, cfg)
     legs = assign_legs(t, facing, front_side) if facing is not None else None
     if facing is None or legs is None:
         why = Measurement.unknown(
@@ -177,7 +186,7 @@ def measure_frame(
             knee_past_toes_ratio=why,
             rear_hip_extension_deg=why,
             pelvic_tilt_deg=no_tilt,
-        )
+        ), None
     f = sign(facing)
     front, rear = legs.front, legs.rear
 
@@ -226,7 +235,7 @@ def measure_frame(
         rear_hip_extension_deg=hip_ext,
         pelvic_tilt_deg=no_tilt,
         in_lunge=_in_lunge(t, f, front, rear, knee_angle, knee_toes, lunge),
-    )
+    ), legs
 
 
 def _in_lunge(
