@@ -21,16 +21,19 @@ from posture_rules.measurements import (
     trunk_line,
 )
 from posture_rules.pelvis import (
+    ASSUMED_CUE_NOTE,
+    ASSUMED_NEUTRAL,
     NeutralTilt,
     OutlineReading,
     RecentMedian,
     StickerPair,
-    arms_folded,
+    arm_segments,
     calibration_reading,
     combine,
     outline_reading,
     pick_sticker_pair,
     sticker_tilt_deg,
+    wrists_raised,
 )
 from posture_rules.temporal import MAX_COUNTED_GAP_S, FlagTracker, PhaseTracker, StickyChoice
 from posture_rules.types import FlagEpisode, FrameMeasurements, FrameResult, Phase
@@ -53,6 +56,7 @@ class FormChecker:
     def __init__(self, config: RulesConfig | None = None, neutral_from_s: float | None = None):
         self.config = config or load_config()
         self.neutral = NeutralTilt(self.config.pelvis, neutral_from_s)
+        self._assumed: set[str] = set()  # flags up while judged against an assumed neutral
         self._steady_stickers, self._steady_outline = RecentMedian(), RecentMedian()
         self._facing = StickyChoice(self.config.orientation.switch_after_s)
         self._front = StickyChoice(self.config.orientation.switch_after_s)
@@ -106,11 +110,14 @@ class FormChecker:
         for tracker in self._trackers:
             if watching:
                 gate = m.metric(tracker.rule.and_metric).value if tracker.rule.and_metric else None
-                episode = tracker.update(t, frame, m.metric(tracker.rule.metric).value, phase == Phase.STRETCH, gate)
+                watched = m.metric(tracker.rule.metric)
+                episode = tracker.update(t, frame, watched.value, phase == Phase.STRETCH, gate, watched.uncertainty)
+                if tracker.active and ASSUMED_NEUTRAL in watched.method:
+                    self._assumed.add(tracker.rule.code)
             else:
                 episode = tracker.stop(t)
             if episode is not None:
-                ended.append(episode)
+                ended.append(self._noted(episode, closed=True))
         self.episodes.extend(ended)
 
         in_stretch = phase == Phase.STRETCH
@@ -129,7 +136,7 @@ class FormChecker:
             hold_s=self._phase.hold_s,
             good_form_s=self.good_form_s,
             flags=self._last_flags,
-            cues=tuple(tr.cue for tr in raised),
+            cues=tuple(tr.cue + (ASSUMED_CUE_NOTE if tr.rule.code in self._assumed else "") for tr in raised),
             ended_episodes=tuple(ended),
             new_peaks=tuple(tr.rule.code for tr in self._trackers if tr.peak_frame == frame),
         )
@@ -156,21 +163,34 @@ class FormChecker:
                 if isinstance(stickers, StickerPair):
                     s_tilt = self._steady_stickers(pose.timestamp_s, sticker_tilt_deg(stickers.front, stickers.back, m.facing))
         if view is not None and view.outline is not None:
-            outline = outline_reading(view.outline, m.facing, cfg) if m.facing else \
+            outline = outline_reading(view.outline, m.facing, cfg, self._arm_bones(pose)) if m.facing else \
                 "cannot tell which way the person faces"
             if isinstance(outline, OutlineReading):
                 outline = replace(outline, index_deg=self._steady_outline(pose.timestamp_s, outline.index_deg))
         lean = m.trunk_lean_deg.value
-        folded = trunk is not None and arms_folded(self._trusted_wrists(pose), trunk[0], trunk[1], cfg)
+        raised = trunk is not None and wrists_raised(self._trusted_wrists(pose), trunk[0], trunk[1], cfg)
         self.neutral.update(pose.timestamp_s, m.person, m.in_lunge, hip, trunk_px, s_tilt,
-                            calibration_reading(outline, folded, cfg), lean)
+                            calibration_reading(outline, raised, cfg), lean)
         if not m.person:
             return m
         r = combine(stickers, s_tilt, outline, lean, self.neutral, cfg)
         return replace(m, pelvic_tilt_deg=r.tilt, pelvic_tilt_change_deg=r.change, lumbar_lordosis_deg=r.lordosis)
 
+    def _noted(self, episode: FlagEpisode, closed: bool = False) -> FlagEpisode:
+        """The episode's message says so when the flag was judged against an assumed
+        (typical, not calibrated) neutral."""
+        if episode.code not in self._assumed:
+            return episode
+        if closed:
+            self._assumed.discard(episode.code)
+        return replace(episode, message=episode.message + ASSUMED_CUE_NOTE)
+
     def _trusted_wrists(self, pose: Pose) -> list:
         return self._trusted(pose, (Landmark.LEFT_WRIST, Landmark.RIGHT_WRIST))
+
+    def _arm_bones(self, pose: Pose) -> np.ndarray:
+        """The trusted arm and hand bones: where the back's outline may be an arm's."""
+        return arm_segments(pose.xy, pose.confidence() >= self.config.landmarks.min_confidence)
 
     def _trusted_hands(self, pose: Pose) -> list:
         """The trusted wrist, knuckle and thumb points: where a hand may cover a sticker."""
@@ -188,7 +208,7 @@ class FormChecker:
         if self._last_t is None or self._last_phase != Phase.STRETCH:
             return []
         snaps = (tracker.snapshot(self._last_t) for tracker in self._trackers)
-        return [e for e in snaps if e is not None]
+        return [self._noted(e) for e in snaps if e is not None]
 
     def finish(self) -> list[FlagEpisode]:
         """Close any episode still open at the end of the stream; returns all episodes."""
@@ -197,6 +217,6 @@ class FormChecker:
             for tracker in self._trackers:
                 episode = tracker.stop(self._last_t)
                 if episode is not None:
-                    self.episodes.append(episode)
+                    self.episodes.append(self._noted(episode, closed=True))
         self.episodes.sort(key=lambda e: (e.start_s, e.code))
         return self.episodes

@@ -39,6 +39,7 @@ import numpy as np
 
 from posture_rules.config import PelvisConfig
 from posture_rules.types import Measurement
+from vision.landmarks import Landmark
 from vision.pelvis_types import BodyOutline, MarkerBlobs
 
 METHOD_STICKERS = "stickers"
@@ -46,9 +47,14 @@ METHOD_OUTLINE = "outline"
 # How the change from neutral was obtained, as written to frames.csv (pelvic_tilt_method).
 CHANGE_FROM_NEUTRAL = "change from neutral"
 STILL_BASELINE_S = 0.3  # hip speed is measured over this long
+# An arm-covered stretch of the back's edge this close (hip-to-shoulder lengths) to the
+# buttock's apex could hide a buttock further back than the apex found.
+APEX_CLEAR = 0.05
 # What the person does for the calibration (shown by the CLI, the live page and the reports).
 CALIBRATION_POSE = "kneel upright on both knees (or stand), relaxed, side-on, arms folded across your chest"
 ASSUMED_NEUTRAL = "change from a typical neutral (not calibrated)"
+# Added to a cue raised against that assumed neutral.
+ASSUMED_CUE_NOTE = " (judged against a typical pelvis: calibrate for a surer check)"
 
 
 def _sign(facing: str) -> float:
@@ -129,12 +135,17 @@ def pick_sticker_pair(blobs: MarkerBlobs, facing: str, hip_xy, trunk_px: float,
 @dataclass(frozen=True)
 class OutlineReading:
     """The back outline's tilt reading (degrees, meaningful only as change from neutral),
-    the lumbar lordosis angle of the outline, and how far to trust them (0-1)."""
+    the lumbar lordosis angle of the outline, and how far to trust them (0-1).
+
+    ``seen_share``: the share of the outline the reading rests on (buttock and hollow bands)
+    that no arm covers; ``arm_clearance``: the nearest arm's distance from that outline, in
+    hip-to-shoulder lengths (inf: no arm near it)."""
 
     index_deg: float
     lordosis_deg: float | None
     confidence: float
-    arm_clearance: float = float("inf")  # the nearest arm's distance inside the back's edge
+    arm_clearance: float = float("inf")
+    seen_share: float = 1.0
 
 
 def _line_angle_deg(x: np.ndarray, y: np.ndarray) -> float | None:
@@ -145,36 +156,79 @@ def _line_angle_deg(x: np.ndarray, y: np.ndarray) -> float | None:
     return math.degrees(math.atan(slope))
 
 
-def outline_reading(outline: BodyOutline, facing: str, cfg: PelvisConfig) -> OutlineReading | str:
+def arm_segments(xy: np.ndarray, trusted: np.ndarray) -> np.ndarray:
+    """The bones of the arms and hands the pose model trusts, as (S, 2, 2) image segments:
+    upper arm, forearm, and wrist to each knuckle point carried on as far again (the fingers).
+    ``xy``: (33, 2) landmarks; ``trusted``: (33,) bool."""
+    segs = []
+    for side in ("LEFT", "RIGHT"):
+        sh, el, wr = (Landmark[f"{side}_{j}"] for j in ("SHOULDER", "ELBOW", "WRIST"))
+        for a, b in ((sh, el), (el, wr)):
+            if trusted[a] and trusted[b]:
+                segs.append((xy[a], xy[b]))
+        if trusted[wr]:
+            for k in (Landmark[f"{side}_INDEX"], Landmark[f"{side}_PINKY"]):
+                if trusted[k]:
+                    segs.append((xy[wr], xy[wr] + 2.0 * (xy[k] - xy[wr])))
+    return np.asarray(segs, dtype=float).reshape(-1, 2, 2)
+
+
+def arm_gaps(points: np.ndarray, segments: np.ndarray, trunk_px: float) -> np.ndarray:
+    """Per outline point, the distance to the nearest arm or hand bone in hip-to-shoulder
+    lengths (inf where there is none; NaN points stay NaN). A bone within an arm's
+    thickness of the edge may be forming it: the edge there may be the arm's, not the back's."""
+    pts = np.asarray(points, float).reshape(-1, 2)
+    if not len(segments) or trunk_px <= 0:
+        return np.where(np.isfinite(pts[:, 0]), np.inf, np.nan)
+    a, b = segments[:, 0][None], segments[:, 1][None]  # (1, S, 2)
+    ab = b - a
+    w = np.clip(np.einsum("psk,psk->ps", pts[:, None] - a, ab) / np.maximum(np.einsum("psk,psk->ps", ab, ab), 1e-9),
+                0.0, 1.0)
+    d = np.linalg.norm(pts[:, None, :] - (a + w[..., None] * ab), axis=2)
+    return d.min(axis=1) / trunk_px
+
+
+def outline_reading(outline: BodyOutline, facing: str, cfg: PelvisConfig,
+                    arms: np.ndarray | None = None) -> OutlineReading | str:
     """Read pelvic tilt (as an index) and lumbar lordosis off the back's outline, or say why not.
 
     The back is the image side opposite to the way the person faces. Heights are measured
     from the buttock's most posterior point, in hip-to-shoulder lengths ``L``:
     the buttock is searched between 0.2 L below and 0.3 L above the hips; the lumbar
     curve's hollow between ``lumbar_band`` above the buttock.
+
+    ``arms`` (``arm_segments``): where an arm or hand bone comes within
+    ``outline_arm_clearance`` of the edge, the edge may be the arm's, so those stretches of
+    the outline are left out and the reading rests on what the arm does not cover: it needs
+    the buttock's apex clear of the arm and enough of the hollow's band (``outline_min_seen``)
+    on either side of it, and its confidence falls with the share covered.
     """
     if outline.reason and (outline.left is None or outline.right is None):
         return outline.reason
     back = outline.side("left" if facing == "right" else "right")
     if back is None:
         return "the back's outline is not visible"
-    if back.arm_clearance < cfg.outline_arm_clearance:
-        return "an arm covers the lower back's outline"
     if back.found_share < 0.6:
         return "the body outline is incomplete (the mask misses part of the back)"
     L = outline.trunk_px
     if L <= 0:
         return "the trunk is not visible"
-    ok = np.isfinite(back.points[:, 0])
+    found = np.isfinite(back.points[:, 0])
+    gaps = arm_gaps(back.points, np.zeros((0, 2, 2)) if arms is None else arms, L)
+    covered = found & (gaps < cfg.outline_arm_clearance)
+    ok = found & ~covered
     f = _sign(facing)
-    lv = back.levels[ok]
+    lv_all = back.levels
+    lv = lv_all[ok]
     xb = -f * back.points[ok, 0]  # + = further back
     yb = -back.points[ok, 1]  # + = higher
     if len(xb) >= 5:
         xb = np.convolve(np.pad(xb, 2, mode="edge"), np.ones(5) / 5.0, mode="valid")
+    in_band = (lv_all >= -0.2) & (lv_all <= 0.3)
     band = (lv >= -0.2) & (lv <= 0.3)
     if band.sum() < 5:
-        return "the buttock's outline is not visible"
+        return ("an arm covers the buttock's outline" if (covered & in_band).any()
+                else "the buttock's outline is not visible")
     # Is the edge the reading rests on (the buttock up to the top of the hollow's band) the
     # person's own colour? Checked first: an object merged into the mask can also make the
     # buttock's or the hollow's shape.
@@ -185,14 +239,26 @@ def outline_reading(outline: BodyOutline, facing: str, cfg: PelvisConfig) -> Out
                 "(something behind you merged into it)")
     idx = np.flatnonzero(band)
     k = idx[np.argmax(xb[band])]
-    if k in (idx[0], idx[-1]):
+    # The apex must be the buttock's own: no arm-covered stretch of the edge right beside it,
+    # nor one in the band when the apex found is the band's end (the buttock could be further
+    # back under the arm).
+    at_end = k in (idx[0], idx[-1])
+    near_apex = np.abs(lv_all - lv[k]) <= APEX_CLEAR
+    if (covered & near_apex).any() or (at_end and (covered & in_band).any()):
+        return "an arm covers the buttock's outline"
+    if at_end:
         return "no buttock found in the back's outline (it runs straight past the hips)"
     x_apex, y_apex = xb[k], yb[k]
     lo, hi = cfg.lumbar_band_low, cfg.lumbar_band_high
     rise = (yb - y_apex) / L
     waist = (rise >= lo) & (rise <= hi)
-    if waist.sum() < 3:
-        return "the lower back's outline is not visible"
+    # The hollow's band in levels (rise ~ level - apex level along the trunk axis), to count
+    # how much of it the arm covers.
+    in_waist = (lv_all - lv[k] >= lo) & (lv_all - lv[k] <= hi) & found
+    waist_seen = 1.0 - float((covered & in_waist).sum()) / max(int(in_waist.sum()), 1)
+    if waist.sum() < 3 or waist_seen < cfg.outline_min_seen:
+        return ("an arm covers the lower back's hollow" if (covered & in_waist).any()
+                else "the lower back's outline is not visible")
     depth = (x_apex - float(np.median(xb[waist]))) / L
     if depth <= 0.0:
         return "no hollow in the lower back's outline (something covers it)"
@@ -208,14 +274,24 @@ def outline_reading(outline: BodyOutline, facing: str, cfg: PelvisConfig) -> Out
         a_lo, a_hi = _line_angle_deg(xb[below], yb[below]), _line_angle_deg(xb[above], yb[above])
         if a_lo is not None and a_hi is not None:
             lordosis = a_hi - a_lo
+    used = (in_band | in_waist) & found
+    seen_share = 1.0 - float((covered & used).sum()) / max(int(used.sum()), 1)
+    near = gaps[used & np.isfinite(gaps)]
+    clearance = float(near.min()) if len(near) else float("inf")
     confidence = float(np.clip(back.sharpness, 0.0, 1.0) * np.clip(back.found_share, 0.0, 1.0)
-                       * (1.0 - foreign_share))
-    return OutlineReading(index, lordosis, confidence, back.arm_clearance)
+                       * (1.0 - foreign_share) * seen_share)
+    return OutlineReading(index, lordosis, confidence, clearance, seen_share)
 
 
-def arms_folded(wrists_xy, hip_xy, shoulder_xy, cfg: PelvisConfig) -> bool:
-    """Are the visible wrists (``wrists_xy``, the trusted ones only) at chest height, as in the
-    calibration pose (arms folded across the chest)? True when no wrist is visible."""
+def wrists_raised(wrists_xy, hip_xy, shoulder_xy, cfg: PelvisConfig) -> bool:
+    """Are the visible wrists (``wrists_xy``, the trusted ones only) well above the hips
+    (folded at the chest, or overhead)? True when no wrist is visible.
+
+    A hanging arm, or a hand on the hip, lies over the lower back's hollow in a side view
+    (clinical posture photographs ask for folded arms for that reason), and the pose model
+    places such an arm too far forward for the outline's own arm check to see it: on rendered
+    clips its arm points stood 0.16-0.37 trunk lengths from stretches of the back's edge that
+    the true arm formed (tools/synth/perfect_view, heavy model)."""
     hip, sh = np.asarray(hip_xy, float), np.asarray(shoulder_xy, float)
     length = math.hypot(*(sh - hip))
     if not 0.0 < length < math.inf:
@@ -225,17 +301,18 @@ def arms_folded(wrists_xy, hip_xy, shoulder_xy, cfg: PelvisConfig) -> bool:
     return all(h >= cfg.neutral_min_wrist_height for h in heights)
 
 
-def calibration_reading(outline: OutlineReading | str | None, folded: bool, cfg: PelvisConfig) -> float | str | None:
-    """The outline reading the neutral calibration may take: only with the arms folded at the
-    chest (``folded``, from ``arms_folded``) and well clear of the back
-    (``neutral_arm_clearance``), since every later reading is measured from it. Where there is
-    no reading to take, the reason comes back instead (None: the outline is off)."""
+def calibration_reading(outline: OutlineReading | str | None, raised: bool, cfg: PelvisConfig) -> float | str | None:
+    """The outline reading the neutral calibration may take: every later reading is measured
+    from it, so it needs the wrists raised clear of the lower back (``raised``, from
+    ``wrists_raised``) and at least ``neutral_min_seen`` of the outline it rests on clear of
+    the arms. Where there is no reading to take, the reason comes back instead (None: the
+    outline is off)."""
     if not isinstance(outline, OutlineReading):
         return outline
-    if not folded:
-        return "the arms were not folded across the chest"
-    if outline.arm_clearance < cfg.neutral_arm_clearance:
-        return "an arm was close to the lower back"
+    if not raised:
+        return "the arms hung over the lower back (fold them across the chest)"
+    if outline.seen_share < cfg.neutral_min_seen:
+        return "an arm covered part of the lower back's outline"
     return outline.index_deg
 
 
@@ -417,16 +494,50 @@ class NeutralTilt:
 # --- one frame's tilt -------------------------------------------------------------------
 
 
-def lean_change_deg(lean_deg: float | None, neutral_lean_deg: float | None, outline_change_deg: float,
-                    cfg: PelvisConfig) -> float | None:
-    """How far the trunk leans from its neutral (+ = forward), with the pose model's two
-    known errors taken out: its trunk reads ``neutral_lean_bias_deg`` too far forward in the
-    calibration pose, and ``lean_per_tilt`` degrees too far back per degree the pelvis tips
-    forward (its hip points follow the buttock). The outline's tilt change on the same frame
-    stands in for the tilt. None where either lean is unknown."""
-    if lean_deg is None or neutral_lean_deg is None:
-        return None
-    return (lean_deg - (neutral_lean_deg - cfg.neutral_lean_bias_deg)) + cfg.lean_per_tilt * outline_change_deg
+def outline_change(reading: OutlineReading, lean_deg: float | None, neutral: NeutralValues | None,
+                   cfg: PelvisConfig) -> Measurement | str:
+    """The outline's tilt change from the person's neutral, or why there is none.
+
+    Against the calibrated neutral where there is one; otherwise against the typical
+    neutral (``outline_typical_neutral_deg``), with ``outline_typical_neutral_sd_deg`` (how
+    much people's neutrals differ) as its uncertainty, so a flag needs a larger change.
+
+    A trunk that leans moves the lower back's outline as a tilt would (``outline_lean_gain``
+    outline degrees per degree of lean, the pelvis still); that share is taken out, with the
+    gain's spread between people (``outline_lean_gain_sd``) added to the uncertainty. The
+    lean is measured from the one the neutral was read at, with the pose model's known
+    errors taken out (``lean_change_deg``).
+    """
+    calibrated = neutral is not None and neutral.outline_deg is not None
+    if calibrated:
+        raw = reading.index_deg - neutral.outline_deg
+        lean_ref = None if neutral.lean_deg is None else neutral.lean_deg - cfg.neutral_lean_bias_deg
+        spread, how, confidence = 0.0, CHANGE_FROM_NEUTRAL, reading.confidence
+    else:
+        raw = reading.index_deg - cfg.outline_typical_neutral_deg
+        lean_ref = cfg.outline_typical_neutral_lean_deg
+        spread, how, confidence = cfg.outline_typical_neutral_sd_deg, ASSUMED_NEUTRAL, 0.5 * reading.confidence
+    if abs(raw) > cfg.outline_max_change_deg + spread:
+        return (f"it moved {raw:+.0f} deg from {'its' if calibrated else 'a typical'} neutral, more than a "
+                "pelvis turns (an arm or something behind the back may be in the outline)")
+    lean = 0.0
+    if lean_ref is not None:
+        if lean_deg is None:
+            return "trunk lean unknown, so a leaning trunk cannot be told from a tilting pelvis"
+        lean = lean_change_deg(lean_deg, lean_ref, raw, cfg)
+        if abs(lean) > cfg.outline_max_lean_change_deg:
+            return (f"the trunk leans {lean:+.0f} deg from {'its' if calibrated else 'an upright'} neutral, "
+                    "too far to tell a tilted pelvis from a leaning trunk")
+    return Measurement(raw - cfg.outline_lean_gain * lean, confidence=confidence, method=f"{METHOD_OUTLINE}, {how}",
+                       uncertainty=spread + cfg.outline_lean_gain_sd * abs(lean))
+
+
+def lean_change_deg(lean_deg: float, reference_deg: float, outline_change_deg: float, cfg: PelvisConfig) -> float:
+    """How far the trunk leans from ``reference_deg`` (+ = forward), with the pose model's
+    known error in the stretch taken out: its trunk reads ``lean_per_tilt`` degrees too far
+    back per degree the pelvis tips forward (its hip points follow the buttock). The
+    outline's tilt change on the same frame stands in for the tilt."""
+    return lean_deg - reference_deg + cfg.lean_per_tilt * outline_change_deg
 
 
 @dataclass(frozen=True)
@@ -461,37 +572,22 @@ def combine(stickers: StickerPair | str | None, sticker_tilt: float | None,
                                  method=f"{METHOD_STICKERS}, {CHANGE_FROM_NEUTRAL}")
         else:
             change = Measurement(sticker_tilt - cfg.typical_neutral_deg, confidence=0.5 * conf,
-                                 method=f"{METHOD_STICKERS}, {ASSUMED_NEUTRAL}")
+                                 method=f"{METHOD_STICKERS}, {ASSUMED_NEUTRAL}", uncertainty=cfg.typical_neutral_sd_deg)
         return TiltResult(tilt, change, lordosis)
     if isinstance(stickers, str):
         why.append(f"stickers: {stickers}")
 
     if isinstance(outline, OutlineReading):
-        delta = None if nv is None or nv.outline_deg is None else outline.index_deg - nv.outline_deg
-        lean = None if delta is None else lean_change_deg(lean_deg, nv.lean_deg, delta, cfg)
-        if delta is None:
-            why.append(f"outline: {neutral.reason()}")
-        elif abs(delta) > cfg.outline_max_change_deg:
-            why.append(f"outline: it moved {delta:+.0f} deg from its neutral, more than a "
-                       "pelvis turns (an arm or something behind the back may be in the outline)")
-        elif nv.lean_deg is not None and lean_deg is None:
-            why.append("outline: trunk lean unknown, so a leaning trunk cannot be ruled out")
-        elif lean is not None and abs(lean) > cfg.outline_max_lean_change_deg and lean * delta > 0:
-            # A lean moves the outline its own way (forward reads as anterior tilt), so it is
-            # refused only where it could have made the reading. A reading the other way
-            # (leaning back, outline anterior) understates the pelvis' turn, never invents it;
-            # and the pose model reads a trunk leaning back over a pelvis tipped forward.
-            why.append(f"outline: the trunk leans {lean:+.0f} deg from its neutral; "
-                       "the outline cannot tell a tilted pelvis from a leaning trunk")
-        else:
-            change = Measurement(delta, confidence=outline.confidence, method=f"{METHOD_OUTLINE}, {CHANGE_FROM_NEUTRAL}")
-            if nv.stickers_deg is not None:
-                tilt = Measurement(nv.stickers_deg + delta, confidence=outline.confidence,
+        change = outline_change(outline, lean_deg, nv, cfg)
+        if isinstance(change, Measurement):
+            if nv is not None and nv.stickers_deg is not None and change.uncertainty == 0.0:
+                tilt = Measurement(nv.stickers_deg + change.value, confidence=change.confidence,
                                    method=f"{METHOD_OUTLINE} over the stickers' neutral")
             else:
                 tilt = Measurement.unknown("the body outline gives only the change from your neutral "
                                            "(see pelvic_tilt_change_deg)", METHOD_OUTLINE)
             return TiltResult(tilt, change, lordosis)
+        why.append(f"outline: {change}")
     elif isinstance(outline, str):
         why.append(f"outline: {outline}")
 

@@ -169,12 +169,13 @@ class FlagTracker:
         return (r.and_above is not None and gate > r.and_above) or (r.and_below is not None and gate < r.and_below)
 
     def update(self, t: float, frame: int, value: float | None, confirmed: bool = True,
-               gate: float | None = None) -> FlagEpisode | None:
+               gate: float | None = None, uncertainty: float = 0.0) -> FlagEpisode | None:
         """Feed one frame's value (None = unknown); returns an episode if one just ended.
 
         ``confirmed`` says the stretch phase is confirmed at this frame (see ``_Open``).
         ``gate`` is the value of the rule's ``and_metric`` (None = unknown or no such rule):
-        when known and not past its limit, the frame counts as no fault.
+        when known and not past its limit, the frame counts as no fault. ``uncertainty``
+        (``Measurement.uncertainty``): the value must be past the limit by more than this.
         """
         if value is None:
             self._ok_since = None
@@ -188,7 +189,8 @@ class FlagTracker:
             return None
         self._unknown_since = None
         # Inside the hysteresis band an active flag stays up, an inactive one stays down.
-        faulty = self.excess(value, self.rule.hysteresis if self.active else 0.0) > 0.0 and self.gate_open(gate)
+        margin = (self.rule.hysteresis if self.active else 0.0) - uncertainty
+        faulty = self.excess(value, margin) > 0.0 and self.gate_open(gate)
         if faulty:
             self._ok_since = None
             exc = self.excess(value)

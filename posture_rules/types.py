@@ -29,6 +29,9 @@ class Measurement:
         method: how it was obtained where several methods exist (pelvic tilt), else "".
         inferred: the joints it used that the model did not see but placed (hidden behind a
             hand, an arm or the other leg; ``posture_rules.joints``), e.g. ("left knee",).
+        uncertainty: how far off the value may be for a reason known in advance, in its own
+            unit (pelvic tilt against an assumed, not calibrated, neutral: how much people's
+            neutrals differ). A flag needs the value past its limit by more than this.
     """
 
     value: float | None
@@ -36,6 +39,7 @@ class Measurement:
     confidence: float = 0.0
     method: str = ""
     inferred: tuple[str, ...] = ()
+    uncertainty: float = 0.0
 
     def __post_init__(self) -> None:
         if self.value is not None and not math.isfinite(self.value):

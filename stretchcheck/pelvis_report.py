@@ -62,11 +62,21 @@ class TiltStats:
             "known_share": round(known / n, 3) if n else None,
             "mean_confidence": round(self.confidence_sum / known, 3) if known else None,
             "neutral": neutral.values.to_dict() if neutral.ready and neutral.values else
-            {"state": neutral.state, "reason": neutral.reason()},
+            {"state": neutral.state, "reason": neutral.reason(), **_assumed(checker)},
             "main_reason_unknown": self.reasons.most_common(1)[0][0] if self.reasons else None,
         }
         out["note"] = _note(out)
         return out
+
+
+def _assumed(checker: FormChecker) -> dict[str, Any]:
+    """What the tilt change is measured from while there is no calibrated neutral."""
+    cfg = checker.config.pelvis
+    return {"assumed": {
+        "outline_index_deg": cfg.outline_typical_neutral_deg, "outline_uncertainty_deg": cfg.outline_typical_neutral_sd_deg,
+        "stickers_deg": cfg.typical_neutral_deg, "stickers_uncertainty_deg": cfg.typical_neutral_sd_deg,
+        "note": "a typical person's neutral; a flag needs the change past its limit by more than the uncertainty",
+    }}
 
 
 def _note(s: dict[str, Any]) -> str:
@@ -84,8 +94,13 @@ def _note(s: dict[str, Any]) -> str:
         label = {"stickers": "the stickers", "outline": "the body outline (change from your neutral only)"}.get(method, method)
         parts.append(f"by {label} in {100 * frames / n:.0f}% of the stretch")
     neutral = s["neutral"]
-    calib = (f"neutral calibrated from {neutral['start_s']:.1f}-{neutral['end_s']:.1f} s"
-             if "start_s" in neutral else "no neutral (" + neutral["reason"] + ")")
+    if "start_s" in neutral:
+        calib = f"neutral calibrated from {neutral['start_s']:.1f}-{neutral['end_s']:.1f} s"
+    else:
+        a = neutral["assumed"]
+        spread = a["outline_uncertainty_deg"] if "outline" in s["measured_frames"] else a["stickers_uncertainty_deg"]
+        calib = (f"neutral ASSUMED (a typical person's, +-{spread:g} deg, so only a clear forward tilt is "
+                 f"flagged; calibrate for a surer check) because {neutral['reason']}")
     return (f"Pelvic tilt measured {', '.join(parts)}, mean confidence {100 * s['mean_confidence']:.0f}%; "
             f"{calib}.")
 
@@ -108,7 +123,9 @@ def neutral_status(neutral, now_s: float | None) -> dict[str, Any]:
         out.update(progress=min(1.0, done / neutral.cfg.neutral_s),
                    text=f"Calibrating: {CALIBRATION_POSE} ({max(0.0, neutral.cfg.neutral_s - done):.0f} s left).")
     elif state == "missed":
-        out["text"] = neutral.reason()
+        cfg = neutral.cfg
+        out["text"] = (f"{neutral.reason()}. Tilt is checked against a typical person's neutral meanwhile "
+                       f"(+-{cfg.outline_typical_neutral_sd_deg:g} deg): only a clear forward tilt is flagged.")
     else:
         out["text"] = f"Before the stretch: {CALIBRATION_POSE}, for 3 s (or press Calibrate)."
     return out

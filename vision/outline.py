@@ -8,13 +8,11 @@ and interpolates where the mask falls through 0.5. The pelvic-tilt geometry that
 edges is in ``posture_rules.pelvis`` (this module does not know which edge is the back).
 
 It also says how crisp the mask's edge is (a blurry or patchy mask cannot show a lumbar
-curve to a pixel) and how close an arm comes to each edge between the hips and the lower
-back's hollow, where the outline could be the arm's and not the back's.
+curve to a pixel). Where an arm may form the edge instead of the back is the rules core's
+call (``posture_rules.pelvis.arm_gaps``), from the same points and the arm's keypoints.
 """
 
 from __future__ import annotations
-
-import itertools
 
 import cv2
 import numpy as np
@@ -35,15 +33,6 @@ MAX_REACH = 0.8  # how far from the axis an edge is searched, in hip-to-shoulder
 # and joints: up to 0.03 hip-to-shoulder lengths in front of it at 22 deg of tilt, 0.05 at
 # 26 deg), where a ray from the axis starts outside the body and would find no edge at all.
 INWARD_REACH = 0.3
-# The heights (hip-to-shoulder lengths above the hips) where an arm would spoil the reading:
-# the buttock and the lower back's hollow (posture_rules.pelvis reads up to ~0.55). Above
-# 0.5 the upper arm of a hand on the thigh still runs close to the back's edge near the
-# shoulder without touching it (0.23 from it where the hollow is deep).
-ARM_BAND = (0.0, 0.5)
-ARMS = ((Landmark.LEFT_SHOULDER, Landmark.LEFT_ELBOW, Landmark.LEFT_WRIST),
-        (Landmark.RIGHT_SHOULDER, Landmark.RIGHT_ELBOW, Landmark.RIGHT_WRIST))
-
-
 def _edges(mask: NDArray[np.float32], origin: NDArray, along: NDArray, out: NDArray, levels_px: NDArray,
            reach_px: float, inward_px: float) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Signed distance from the axis along ``out`` to where the mask falls through 0.5 at
@@ -115,29 +104,5 @@ def body_outline(mask: NDArray[np.float32] | None, pose: Pose, min_confidence: f
         # A crisp mask drops from ~1 to ~0 within 1-2 px (steepness >= ~0.4 per px).
         sharp = float(np.clip(np.median(steep[ok]) / 0.4, 0.0, 1.0)) if ok.any() else 0.0
         foreign = None if image_rgb is None else foreign_share(image_rgb, colours, hip, u, out, levels, d, trunk, stickers)
-        sides[name] = SideOutline(levels / trunk, pts, sharp,
-                                  _arm_clearance(pose, hip, u, out, levels, d, trunk, min_confidence), foreign)
+        sides[name] = SideOutline(levels / trunk, pts, sharp, foreign)
     return BodyOutline(sides["left"], sides["right"], trunk)
-
-
-def _arm_clearance(pose: Pose, hip, u, out, levels, d, trunk: float, min_confidence: float) -> float:
-    """How far inside this edge the nearest trusted arm (upper arm or forearm, sampled along
-    its bones) stays between the hips and the lower back's hollow (``ARM_BAND``), in
-    hip-to-shoulder lengths; inf where no trusted arm is at those heights."""
-    conf = pose.confidence()
-    ok = np.isfinite(d)
-    nearest = float("inf")
-    if not ok.any():
-        return nearest
-    for chain in ARMS:
-        for a, b in itertools.pairwise(chain):
-            if conf[a] < min_confidence or conf[b] < min_confidence:
-                continue
-            for w in np.linspace(0.0, 1.0, 9):
-                p = (1 - w) * pose.xy[a] + w * pose.xy[b]
-                s = float((p - hip) @ u)
-                if not ARM_BAND[0] * trunk <= s <= ARM_BAND[1] * trunk:
-                    continue
-                edge = float(np.interp(s, levels[ok], d[ok]))
-                nearest = min(nearest, (edge - float((p - hip) @ out)) / trunk)
-    return nearest

@@ -71,11 +71,6 @@ class SideOutline:
             (0 = mid-hip, 1 = mid-shoulder), increasing.
         points: (N, 2) the mask's edge at each level (NaN where no edge was found).
         sharpness: 0-1, how crisp the mask's edge is (a blurry or patchy mask scores low).
-        arm_clearance: how far the nearest trusted arm (its shoulder-elbow-wrist bone line)
-            stays inside this edge between the hips and the lower back's hollow, in
-            hip-to-shoulder lengths (negative: the arm sticks out past it; inf: no arm there).
-            An arm that comes close may form the edge itself; ``posture_rules.pelvis``
-            decides how close is too close.
         foreign: (N,) per level, the share of pixels just inside the edge whose colour is
             nowhere else on the person (``vision.outline_colour``: something behind the
             person merged into the mask); NaN where not checked (no edge, no image).
@@ -84,7 +79,6 @@ class SideOutline:
     levels: NDArray[np.float64]
     points: NDArray[np.float64]
     sharpness: float
-    arm_clearance: float = float("inf")
     foreign: NDArray[np.float64] | None = None
 
     def __post_init__(self) -> None:
@@ -96,7 +90,6 @@ class SideOutline:
             raise ValueError("SideOutline.points and levels must have the same length")
         object.__setattr__(self, "points", pts)
         object.__setattr__(self, "sharpness", float(self.sharpness))
-        object.__setattr__(self, "arm_clearance", float(self.arm_clearance))
         foreign = np.full(len(levels), np.nan) if self.foreign is None else \
             np.array(self.foreign, dtype=np.float64, copy=True).reshape(-1)
         if len(foreign) != len(levels):
@@ -112,7 +105,7 @@ class SideOutline:
     def mirrored(self, width: int) -> SideOutline:
         p = self.points.copy()
         p[:, 0] = width - p[:, 0]
-        return SideOutline(self.levels, p, self.sharpness, self.arm_clearance, self.foreign)
+        return SideOutline(self.levels, p, self.sharpness, self.foreign)
 
 
 @dataclass(frozen=True, eq=False)

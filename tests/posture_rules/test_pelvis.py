@@ -19,7 +19,7 @@ from posture_rules.pelvis import (
     sticker_tilt_deg,
 )
 from tests.posture_rules.stick import lunge_pose, standing_pose
-from vision.pelvis_types import MarkerBlobs, PelvisView
+from vision.pelvis_types import BodyOutline, MarkerBlobs, PelvisView, SideOutline
 
 CFG = load_config()
 PELVIS = CFG.pelvis
@@ -125,61 +125,92 @@ def test_explicit_window_takes_those_seconds_whatever_the_pose():
     assert neutral.state == "waiting"
 
 
-def test_combine_names_the_method_and_needs_a_neutral_for_the_outline():
+def _upright(change_deg: float, neutral_lean: float = 0.0) -> float:
+    """The trunk lean the pose model reads for a trunk as upright as in the calibration, over a
+    pelvis ``change_deg`` forward of its neutral (its two known errors: the calibration reads
+    ``neutral_lean_bias_deg`` forward, a tipped pelvis ``lean_per_tilt`` back per degree)."""
+    return neutral_lean - PELVIS.neutral_lean_bias_deg - PELVIS.lean_per_tilt * change_deg
+
+
+def test_combine_names_the_method_and_the_neutral_it_used():
     neutral = NeutralTilt(PELVIS)
     pair = StickerPair((340, 210), (300, 200), 0.9)
-    outline = OutlineReading(index_deg=48.0, lordosis_deg=20.0, confidence=0.8)
-    # No neutral yet: stickers fall back on the typical neutral, the outline has nothing.
+    outline = OutlineReading(index_deg=PELVIS.outline_typical_neutral_deg + 8.0, lordosis_deg=20.0, confidence=0.8)
+    # No neutral yet: both methods fall back on a typical neutral and say so, with people's
+    # spread about it as the uncertainty and half the confidence.
     r = combine(pair, 14.0, outline, 0.0, neutral, PELVIS)
     assert r.tilt.value == 14.0 and r.tilt.method == "stickers"
     assert r.change.value == pytest.approx(14.0 - PELVIS.typical_neutral_deg) and "typical" in r.change.method
-    r = combine("only one sticker visible near the hips", None, outline, 0.0, neutral, PELVIS)
-    assert r.change.value is None and "calibrating" in r.change.reason and "stickers: only one" in r.change.reason
+    assert r.change.uncertainty == PELVIS.typical_neutral_sd_deg and r.change.confidence == pytest.approx(0.45)
+    lean = -PELVIS.lean_per_tilt * 8.0 + PELVIS.outline_typical_neutral_lean_deg  # upright, as the typical neutral
+    r = combine("only one sticker visible near the hips", None, outline, lean, neutral, PELVIS)
+    assert r.change.value == pytest.approx(8.0) and r.change.method == "outline, change from a typical neutral (not calibrated)"
+    assert r.change.uncertainty == pytest.approx(PELVIS.outline_typical_neutral_sd_deg) and r.change.confidence == pytest.approx(0.4)
+    assert r.tilt.value is None  # the outline alone never gives absolute tilt
+    # Calibrated: the person's own neutral, no assumed spread.
     _feed(neutral, 0.0, 3.5, stickers=10.0, outline=40.0)
     assert neutral.ready
-    r = combine("hidden", None, outline, 2.0, neutral, PELVIS)
+    r = combine("hidden", None, OutlineReading(48.0, None, 0.8), _upright(8.0), neutral, PELVIS)
     assert r.change.value == pytest.approx(8.0) and r.change.method == "outline, change from neutral"
+    assert r.change.uncertainty == pytest.approx(0.0) and r.change.confidence == pytest.approx(0.8)
     assert r.tilt.value == pytest.approx(18.0) and "stickers' neutral" in r.tilt.method  # absolute via stickers
-    leaning = combine("hidden", None, outline, 20.0, neutral, PELVIS)
-    assert leaning.change.value is None and "leans" in leaning.change.reason
     implausible = combine("hidden", None, OutlineReading(80.0, None, 0.8), 2.0, neutral, PELVIS)
     assert implausible.change.value is None and "more than a pelvis turns" in implausible.change.reason
+    unknown_lean = combine("hidden", None, OutlineReading(48.0, None, 0.8), None, neutral, PELVIS)
+    assert unknown_lean.change.value is None and "lean unknown" in unknown_lean.change.reason
     off = combine(None, None, None, 0.0, neutral, PELVIS)
     assert off.tilt.value is None and "rotation axis" in off.tilt.reason
 
 
-def test_lean_gate_allows_for_how_the_pose_model_misreads_the_lean():
-    """The pose model reads the calibration's trunk too far forward and a tipped pelvis's
-    trunk too far back; the gate judges the lean with both taken out, so a pelvis tipped
-    forward under an upright trunk is read and a trunk that truly leans is not."""
+def test_a_leaning_trunk_is_taken_out_of_the_outline_reading():
+    """A trunk leaning forward moves the lower back's outline as anterior tilt would
+    (``outline_lean_gain`` per degree, the pelvis still); that share is taken out, with its
+    spread between people added to the uncertainty, and only a lean past
+    ``outline_max_lean_change_deg`` leaves the outline unread."""
     neutral = NeutralTilt(PELVIS)
     _feed(neutral, 0.0, 3.5, outline=40.0, lean=3.0)
     assert neutral.ready and neutral.values.lean_deg == pytest.approx(3.0)
-    b, k, gate = PELVIS.neutral_lean_bias_deg, PELVIS.lean_per_tilt, PELVIS.outline_max_lean_change_deg
-    assert b > 0 and k > 0
-    # Upright trunk, pelvis 14 deg forward of neutral: the lean reads back by b + 14 k, plus
-    # 4 deg of noise, which is past the gate on the raw change ...
-    read_lean = 3.0 - b - 14.0 * k - 4.0
-    assert abs(read_lean - 3.0) > gate
-    tipped = combine("hidden", None, OutlineReading(54.0, None, 0.8), read_lean, neutral, PELVIS)
-    assert tipped.change.value == pytest.approx(14.0)  # ... and is read
-    assert lean_change_deg(read_lean, 3.0, 14.0, PELVIS) == pytest.approx(-4.0)
-    # Trunk leaning forward: within the gate on the raw change, past it once the calibration's
-    # forward reading is taken out.
-    forward = 3.0 + gate - 1.0
-    leaning = combine("hidden", None, OutlineReading(44.0, None, 0.8), forward, neutral, PELVIS)
-    assert leaning.change.value is None and "leans" in leaning.change.reason
-    assert lean_change_deg(None, 3.0, 0.0, PELVIS) is None
-    # The gate refuses a lean only the way it moves the reading: forward with an anterior
-    # reading (above), or back with a tucked one. Leaning back under an anterior reading, the
-    # lean can only have hidden some of the tilt, so the reading stands (and vice versa).
-    back = 3.0 - b - 14.0 * k - gate - 4.0
-    assert lean_change_deg(back, 3.0, 14.0, PELVIS) < -gate
-    assert combine("hidden", None, OutlineReading(54.0, None, 0.8), back, neutral, PELVIS).change.value == pytest.approx(14.0)
-    tucked = combine("hidden", None, OutlineReading(34.0, None, 0.8), back, neutral, PELVIS)
-    assert tucked.change.value is None and "leans" in tucked.change.reason
-    ahead = 3.0 + gate + 6.0
-    assert combine("hidden", None, OutlineReading(34.0, None, 0.8), ahead, neutral, PELVIS).change.value == pytest.approx(-6.0)
+    g, k = PELVIS.outline_lean_gain, PELVIS.lean_per_tilt
+    # Upright trunk over a pelvis 14 deg forward: the model reads the trunk leaning back, by
+    # both known errors; with them taken out there is no lean, and the tilt is read whole.
+    tipped = combine("hidden", None, OutlineReading(54.0, None, 0.8), _upright(14.0, 3.0), neutral, PELVIS)
+    assert tipped.change.value == pytest.approx(14.0) and tipped.change.uncertainty == pytest.approx(0.0)
+    assert lean_change_deg(_upright(14.0, 3.0), 3.0 - PELVIS.neutral_lean_bias_deg, 14.0, PELVIS) == pytest.approx(0.0)
+    # The trunk leans 20 deg forward, the pelvis stays at its neutral: the outline moves by
+    # g * 20 as if the pelvis had tipped, and the lean it comes with takes it back out.
+    moved = g * 20.0
+    leaning = combine("hidden", None, OutlineReading(40.0 + moved, None, 0.8), _upright(moved, 3.0) + 20.0,
+                      neutral, PELVIS)
+    assert leaning.change.value == pytest.approx(0.0, abs=1e-9)
+    assert leaning.change.uncertainty == pytest.approx(PELVIS.outline_lean_gain_sd * 20.0)
+    # A tilt under a lean: both show in the outline; the tilt is what is left.
+    both = combine("hidden", None, OutlineReading(40.0 + 10.0 + moved, None, 0.8), _upright(10.0 + moved, 3.0) + 20.0,
+                   neutral, PELVIS)
+    assert both.change.value == pytest.approx(10.0, abs=1e-9)
+    # Past the limit the correction would outweigh the tilt: no reading, and why.
+    far = PELVIS.outline_max_lean_change_deg + 5.0
+    too_far = combine("hidden", None, OutlineReading(40.0, None, 0.8), _upright(0.0, 3.0) + far, neutral, PELVIS)
+    assert too_far.change.value is None and "leans" in too_far.change.reason
+    assert k > 0 and 0 < g < 1
+
+
+def test_a_flag_on_an_assumed_neutral_must_clear_its_uncertainty():
+    """With no calibration the change carries people's spread as its uncertainty: a value
+    past the limit by less than that raises nothing, one past it by more raises the flag."""
+    from posture_rules.temporal import FlagTracker
+
+    rule = CFG.rule("anterior_pelvic_tilt")
+    u = PELVIS.outline_typical_neutral_sd_deg
+
+    def raised(value: float, uncertainty: float) -> bool:
+        tracker = FlagTracker(rule, CFG.flags)
+        for i in range(60):
+            tracker.update(i / FPS, i, value, True, None, uncertainty)
+        return tracker.active
+
+    assert raised(rule.above + 1.0, 0.0)
+    assert not raised(rule.above + u - 0.5, u)
+    assert raised(rule.above + u + 1.0, u)
 
 
 # --- flags on tilt ---------------------------------------------------------------------------
@@ -276,45 +307,102 @@ def test_rule_second_condition_is_validated():
         parse_config(raw)
 
 
-def test_the_neutral_asks_for_arms_further_from_the_back_than_a_stretch_reading():
-    """A reading with an arm 0.25 trunk lengths inside the back's edge is trusted in the
-    stretch but not for the calibration every later reading is measured from."""
-    from posture_rules.pelvis import OutlineReading, calibration_reading
+def test_the_neutral_takes_a_reading_only_with_the_arms_clear_of_the_back():
+    """The calibration takes the outline only with the wrists raised (a hanging arm covers the
+    lower back's hollow) and nearly all of the outline clear of the arms: every later reading
+    is measured from it."""
+    from posture_rules.pelvis import calibration_reading
 
     cfg = load_config().pelvis
-    assert cfg.outline_arm_clearance < 0.25 < cfg.neutral_arm_clearance
-    near = OutlineReading(40.0, None, 0.9, arm_clearance=0.25)
-    clear = OutlineReading(40.0, None, 0.9, arm_clearance=0.45)
-    assert "close to the lower back" in calibration_reading(near, True, cfg)
+    assert cfg.outline_min_seen < cfg.neutral_min_seen <= 1.0
+    clear = OutlineReading(40.0, None, 0.9, seen_share=1.0)
+    partly = OutlineReading(40.0, None, 0.6, seen_share=cfg.outline_min_seen + 0.05)
     assert calibration_reading(clear, True, cfg) == 40.0
-    assert "not folded" in calibration_reading(clear, False, cfg)  # arms not folded at the chest
-    assert calibration_reading("an arm covers the lower back's outline", True, cfg) == "an arm covers the lower back's outline"
+    assert "an arm covered" in calibration_reading(partly, True, cfg)
+    assert "fold them" in calibration_reading(clear, False, cfg)
+    assert calibration_reading("an arm covers the lower back's hollow", True, cfg) == "an arm covers the lower back's hollow"
     assert calibration_reading(None, True, cfg) is None
 
 
-def test_arms_folded_means_the_visible_wrists_at_chest_height():
-    from posture_rules.pelvis import arms_folded
+def test_wrists_raised_means_every_visible_wrist_well_above_the_hips():
+    from posture_rules.pelvis import wrists_raised
 
     cfg = load_config().pelvis
     hip, shoulder = (320.0, 300.0), (320.0, 150.0)  # a 150 px trunk
-    assert arms_folded([(340.0, 200.0)], hip, shoulder, cfg)  # wrist 0.67 up: at the chest
+    assert wrists_raised([(340.0, 200.0)], hip, shoulder, cfg)  # wrist 0.67 up: at the chest
     # Folded wrists hidden behind the forearms read as low as 0.4 up (pose model, standing).
-    assert arms_folded([(340.0, 240.0)], hip, shoulder, cfg)
-    assert not arms_folded([(340.0, 262.0)], hip, shoulder, cfg)  # 0.25 up: hands on the hips
-    assert not arms_folded([(340.0, 200.0), (325.0, 290.0)], hip, shoulder, cfg)  # one at the hip
-    assert arms_folded([], hip, shoulder, cfg)  # wrists hidden: the arm clearance decides
+    assert wrists_raised([(340.0, 240.0)], hip, shoulder, cfg)
+    assert not wrists_raised([(340.0, 262.0)], hip, shoulder, cfg)  # 0.25 up: hands on the hips
+    assert not wrists_raised([(340.0, 200.0), (325.0, 290.0)], hip, shoulder, cfg)  # one at the hip
+    assert wrists_raised([], hip, shoulder, cfg)  # wrists hidden: the outline's own arm check decides
 
 
 def test_a_calibration_missed_for_the_arms_says_so():
     """Outline readings the calibration refuses (arms hanging) leave no neutral, and the reason
-    says why, so the person knows to fold their arms."""
-    from posture_rules.pelvis import OutlineReading, calibration_reading
+    says why, so the person knows what to change."""
+    from posture_rules.pelvis import calibration_reading
 
-    cfg = load_config().pelvis
-    reason = calibration_reading(OutlineReading(40.0, None, 0.9), False, cfg)
-    assert isinstance(reason, str) and "folded" in reason
+    reason = calibration_reading(OutlineReading(40.0, None, 0.9), False, PELVIS)
+    assert isinstance(reason, str)
     neutral = NeutralTilt(PELVIS)
     t = _feed(neutral, 0.0, 3.5, outline=reason)
     _feed(neutral, t, 0.5, in_lunge=True, outline=45.0)
     assert neutral.state == "missed"
-    assert "not folded across the chest" in neutral.reason()
+    assert "fold them across the chest" in neutral.reason()
+
+
+# --- the outline around an arm ---------------------------------------------------------------
+
+
+def _side_on_outline(hollow_px: float = 10.0) -> BodyOutline:
+    """A torso facing right seen from its side, 150 px hip to shoulder, hips at (320, 300):
+    the back's edge (image left) bulges 14 px back at the buttock and has a lumbar hollow
+    ``hollow_px`` deep 0.41 trunk lengths above it."""
+    levels = np.arange(-0.3, 0.85, 0.5 / 150.0)
+    z = levels * 150.0
+    x = 280.0 - 14.0 * np.exp(-(z / 22.0) ** 2) + hollow_px * np.exp(-((z - 62.0) / 25.0) ** 2)
+    back = SideOutline(levels, np.column_stack([x, 300.0 - z]), sharpness=1.0)
+    front = SideOutline(levels, np.column_stack([np.full_like(x, 370.0), 300.0 - z]), sharpness=1.0)
+    return BodyOutline(back, front, 150.0)
+
+
+def _point_arm(x: float, y: float) -> np.ndarray:
+    """A hand-sized arm bone at (x, y): (1, 2, 2) segments as ``arm_segments`` gives them."""
+    return np.array([[[x, y], [x + 1.0, y]]])
+
+
+def test_arm_gaps_are_distances_to_the_nearest_bone_in_trunk_lengths():
+    from posture_rules.pelvis import arm_gaps
+
+    bones = np.array([[[0.0, 0.0], [100.0, 0.0]], [[200.0, 0.0], [200.0, 100.0]]])
+    pts = np.array([[50.0, 30.0], [-30.0, 40.0], [230.0, 50.0], [np.nan, np.nan]])
+    g = arm_gaps(pts, bones, 100.0)
+    assert g[:3] == pytest.approx([0.3, 0.5, 0.3]) and np.isnan(g[3])
+    assert arm_gaps(pts, np.zeros((0, 2, 2)), 100.0)[0] == float("inf")
+
+
+def test_the_outline_is_read_around_an_arm_and_refused_where_it_hides_what_tells_the_tilt():
+    from posture_rules.pelvis import outline_reading
+
+    cfg = PELVIS
+    outline = _side_on_outline()
+    clear = outline_reading(outline, "right", cfg)
+    assert isinstance(clear, OutlineReading) and clear.seen_share == 1.0
+    reach = cfg.outline_arm_clearance * 150.0  # px
+    # An elbow on the lower back's hollow (0.41 up): the edge there may be the arm's.
+    over_hollow = outline_reading(outline, "right", cfg, _point_arm(285.0, 300.0 - 62.0))
+    assert over_hollow == "an arm covers the lower back's hollow"
+    # A hand on the buttock: the buttock could reach further back under it.
+    on_buttock = outline_reading(outline, "right", cfg, _point_arm(262.0, 300.0))
+    assert on_buttock == "an arm covers the buttock's outline"
+    # An arm over the top of the hollow's band only: read from what it leaves, the same value,
+    # with the confidence lowered by the share covered.
+    top = 0.5 + 0.7 * cfg.outline_arm_clearance  # reaches down over the band's upper part
+    partly = outline_reading(outline, "right", cfg, _point_arm(285.0, 300.0 - top * 150.0))
+    assert isinstance(partly, OutlineReading), partly
+    assert cfg.outline_min_seen < partly.seen_share < 1.0
+    assert partly.confidence == pytest.approx(clear.confidence * partly.seen_share)
+    assert partly.index_deg == pytest.approx(clear.index_deg, abs=1.0)
+    # Arms well in front of the back (hands on the front thigh): nothing covered.
+    forward = outline_reading(outline, "right", cfg, _point_arm(285.0 + 2 * reach, 300.0 - 62.0))
+    assert isinstance(forward, OutlineReading) and forward.seen_share == 1.0

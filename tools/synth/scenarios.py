@@ -100,6 +100,30 @@ def _calib(name, front_leg, facing, hold, desc, fault=None, duration_s=6.6, **kw
                     neutral_jitter=NEUTRAL_JITTER, tilt_from_neutral=True, **kw)
 
 
+EVERYDAY_ARMS = ("down", "hips", "knee", "thigh")
+_EVERYDAY_WORDS = {"down": "arms hanging", "hips": "hands on the hips", "knee": "hands on the front knee",
+                   "thigh": "hands on the front thigh"}
+
+
+def _everyday(arms: str, tipped: bool, stand_s: float = 0.6, loose_clothes: bool = False) -> Scenario:
+    """The stretch as people ordinarily do it: a relaxed stand (arms hanging) of ``stand_s``,
+    no calibration pose, the lunge with the arms in ``arms``; the pelvis tucked 7 deg behind
+    the person's neutral, or (``tipped``) 12 deg in front of it. Sides alternate by arm style
+    so every one is seen facing both ways across the family."""
+    k = EVERYDAY_ARMS.index(arms)
+    facing = ("right", "left")[(k + tipped) % 2]
+    front_leg = ("right", "left")[k // 2 % 2]
+    name = f"tilt_{arms}_{'tipped' if tipped else 'tucked'}" + ("_stand" if stand_s > 1 else "") \
+        + ("_loose" if loose_clothes else "")
+    what = "the pelvis tipped ~12 deg in front of its neutral" if tipped else "good form, pelvis tucked ~7 deg"
+    return Scenario(name, f"No calibration: {stand_s:g} s relaxed stand with the arms hanging, then the lunge "
+                    f"with {_EVERYDAY_WORDS[arms]}; {what}" + (", in loose clothes." if loose_clothes else "."),
+                    (TIPPED if tipped else GOOD_REL).with_(front_leg=front_leg), facing=facing,
+                    duration_s=4.0 + stand_s, jitter=REL_JITTER, stand_s=stand_s, stand_arms="down",
+                    neutral_jitter=NEUTRAL_JITTER, tilt_from_neutral=True, arm_choices=(arms,),
+                    expected_flags=("anterior_pelvic_tilt",) if tipped else (), loose_clothes=loose_clothes)
+
+
 SCENARIOS: list[Scenario] = [
     _good("good_left_side_facing_right", "right", "right", "Good form, left hip stretched (left knee down), facing right."),
     _good("good_left_side_facing_left", "right", "left", "Good form, left hip stretched, facing left."),
@@ -283,6 +307,16 @@ SCENARIOS: list[Scenario] = [
         jitter={"rear_hip_ext_deg": (-4, 4), "trunk_lean_deg": (-2, 2)},
         loose_clothes=True,
     ),
+    # --- pelvic tilt as people ordinarily do the stretch (issue #20) ---------------------
+    # No calibration ritual: a short relaxed stand with the arms hanging, straight into the
+    # lunge, and the arms wherever people put them. Each arm position with the good tuck and
+    # with the pelvis tipped forward.
+    *[_everyday(arms, tipped) for arms in EVERYDAY_ARMS for tipped in (False, True)],
+    _everyday("thigh", True, loose_clothes=True),
+    _everyday("down", False, loose_clothes=True),
+    # A relaxed moment the video happens to offer: standing still, arms hanging, for 2.5 s.
+    _everyday("hips", True, stand_s=2.5),
+    _everyday("thigh", False, stand_s=2.5),
     Scenario(
         "walk_out",
         "Good hold, then the person stands up and walks out of the frame (no_person at the end).",
