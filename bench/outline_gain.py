@@ -15,8 +15,11 @@ so none of its errors), for people the accuracy benchmark does not use (seeds 50
 * **posture offset**: the lunge at the neutral tilt against the calibration pose at the same
   tilt (kneeling upright, and standing), in outline degrees: what the pose change alone adds;
 * **lean gain**: outline change per degree of trunk lean (leans -10, 0, +10) with the pelvis
-  at its neutral: why the checker refuses the outline while the trunk leans
-  (``[pelvis] outline_max_lean_change_deg``).
+  at its neutral: the share of the lean the checker takes out of a reading
+  (``[pelvis] outline_lean_gain``, ``outline_lean_gain_sd``);
+* **at neutral**: the reading in the lunge at the person's own neutral tilt, the typical
+  neutral an uncalibrated reading is compared with (``outline_typical_neutral_deg``; the
+  pose model's masks read it differently, see the README).
 
 It prints each person and the mean and spread, and the radius that would make the mean gain 1.
 The gain is the rendered body's (its spine model: tools/synth/kinematics.py); a real spine
@@ -74,6 +77,7 @@ def person(scenario: str, seed: int, cfg) -> dict | None:
     return {
         "scenario": scenario, "seed": seed, "build": setup.build.name, "neutral_deg": round(neutral, 2),
         "gain": gain, "lean_gain": lean_gain,
+        "at_neutral": at_neutral,
         "offset_vs_kneeling": None if kneel is None else at_neutral - kneel,
         "offset_vs_standing": None if stand is None else at_neutral - stand,
     }
@@ -110,7 +114,7 @@ def main() -> int:
                  "max": float(gains.max())},
         "radius_for_unit_gain": cfg.hollow_radius * float(gains.mean()),
         "offset_vs_kneeling": stats("offset_vs_kneeling"), "offset_vs_standing": stats("offset_vs_standing"),
-        "lean_gain": stats("lean_gain"),
+        "lean_gain": stats("lean_gain"), "at_neutral": stats("at_neutral"),
         "rows": rows,
     }
     g = out["gain"]
@@ -120,6 +124,9 @@ def main() -> int:
     for key in ("offset_vs_kneeling", "offset_vs_standing"):
         s = out[key]
         print(f"{key}: mean {s['mean']:+.2f}, sd {s['sd']:.2f}, mean |.| {s['mean_abs']:.2f} outline degrees (n={s['n']})")
+    s = out["at_neutral"]
+    print(f"reading in the lunge at the person's own neutral tilt: {s['mean']:.1f} +- {s['sd']:.1f} "
+          f"(the typical neutral an uncalibrated reading is taken against; n={s['n']})")
     s = out["lean_gain"]
     print(f"lean gain: {s['mean']:+.2f} +- {s['sd']:.2f} outline degrees per degree of trunk lean, pelvis still (n={s['n']})")
     if args.json:

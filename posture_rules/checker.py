@@ -109,9 +109,11 @@ class FormChecker:
         ended: list[FlagEpisode] = []
         for tracker in self._trackers:
             if watching:
-                gate = m.metric(tracker.rule.and_metric).value if tracker.rule.and_metric else None
+                gate = m.metric(tracker.rule.and_metric) if tracker.rule.and_metric else None
                 watched = m.metric(tracker.rule.metric)
-                episode = tracker.update(t, frame, watched.value, phase == Phase.STRETCH, gate, watched.uncertainty)
+                episode = tracker.update(t, frame, watched.value, phase == Phase.STRETCH,
+                                         None if gate is None else gate.value, watched.uncertainty,
+                                         0.0 if gate is None else gate.uncertainty)
                 if tracker.active and ASSUMED_NEUTRAL in watched.method:
                     self._assumed.add(tracker.rule.code)
             else:

@@ -107,9 +107,9 @@ class PelvisConfig:
     neutral_lean_bias_deg: float
     lean_per_tilt: float
     outline_typical_neutral_deg: float
-    outline_typical_neutral_sd_deg: float
+    outline_typical_neutral_uncertainty_deg: float
     outline_typical_neutral_lean_deg: float
-    typical_neutral_sd_deg: float
+    typical_neutral_uncertainty_deg: float
     outline_max_change_deg: float
     outline_arm_clearance: float
     outline_min_seen: float
@@ -255,7 +255,7 @@ def _pelvis(raw: dict[str, Any]) -> PelvisConfig:
     for key in ("neutral_s", "neutral_min_s", "still_max_speed", "sticker_min_sep", "sticker_hand_clearance", "hollow_radius",
                 "outline_max_lean_change_deg", "outline_max_change_deg", "outline_arm_clearance",
                 "outline_min_seen", "outline_max_foreign", "neutral_min_seen", "neutral_min_wrist_height", "outline_typical_neutral_deg",
-                "outline_typical_neutral_sd_deg", "typical_neutral_sd_deg"):
+                "outline_typical_neutral_uncertainty_deg", "typical_neutral_uncertainty_deg"):
         if getattr(cfg, key) <= 0:
             raise ConfigError(f"[pelvis] {key}: must be > 0, got {getattr(cfg, key)}")
     if cfg.neutral_min_s > cfg.neutral_s:

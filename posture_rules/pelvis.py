@@ -184,7 +184,8 @@ def arm_gaps(points: np.ndarray, segments: np.ndarray, trunk_px: float) -> np.nd
     ab = b - a
     w = np.clip(np.einsum("psk,psk->ps", pts[:, None] - a, ab) / np.maximum(np.einsum("psk,psk->ps", ab, ab), 1e-9),
                 0.0, 1.0)
-    d = np.linalg.norm(pts[:, None, :] - (a + w[..., None] * ab), axis=2)
+    diff = pts[:, None, :] - (a + w[..., None] * ab)
+    d = np.hypot(diff[..., 0], diff[..., 1])  # no overflow for the huge coordinates of a wild pose
     return d.min(axis=1) / trunk_px
 
 
@@ -499,7 +500,7 @@ def outline_change(reading: OutlineReading, lean_deg: float | None, neutral: Neu
     """The outline's tilt change from the person's neutral, or why there is none.
 
     Against the calibrated neutral where there is one; otherwise against the typical
-    neutral (``outline_typical_neutral_deg``), with ``outline_typical_neutral_sd_deg`` (how
+    neutral (``outline_typical_neutral_deg``), with ``outline_typical_neutral_uncertainty_deg`` (how
     much people's neutrals differ) as its uncertainty, so a flag needs a larger change.
 
     A trunk that leans moves the lower back's outline as a tilt would (``outline_lean_gain``
@@ -516,7 +517,7 @@ def outline_change(reading: OutlineReading, lean_deg: float | None, neutral: Neu
     else:
         raw = reading.index_deg - cfg.outline_typical_neutral_deg
         lean_ref = cfg.outline_typical_neutral_lean_deg
-        spread, how, confidence = cfg.outline_typical_neutral_sd_deg, ASSUMED_NEUTRAL, 0.5 * reading.confidence
+        spread, how, confidence = cfg.outline_typical_neutral_uncertainty_deg, ASSUMED_NEUTRAL, 0.5 * reading.confidence
     if abs(raw) > cfg.outline_max_change_deg + spread:
         return (f"it moved {raw:+.0f} deg from {'its' if calibrated else 'a typical'} neutral, more than a "
                 "pelvis turns (an arm or something behind the back may be in the outline)")
@@ -572,7 +573,7 @@ def combine(stickers: StickerPair | str | None, sticker_tilt: float | None,
                                  method=f"{METHOD_STICKERS}, {CHANGE_FROM_NEUTRAL}")
         else:
             change = Measurement(sticker_tilt - cfg.typical_neutral_deg, confidence=0.5 * conf,
-                                 method=f"{METHOD_STICKERS}, {ASSUMED_NEUTRAL}", uncertainty=cfg.typical_neutral_sd_deg)
+                                 method=f"{METHOD_STICKERS}, {ASSUMED_NEUTRAL}", uncertainty=cfg.typical_neutral_uncertainty_deg)
         return TiltResult(tilt, change, lordosis)
     if isinstance(stickers, str):
         why.append(f"stickers: {stickers}")

@@ -161,21 +161,26 @@ class FlagTracker:
         """The watch ends (the stretch is over, or the video ended): close any open episode."""
         return self._close(t)
 
-    def gate_open(self, gate: float | None) -> bool:
-        """The rule's second condition (``and_metric``): met, or not judged because unknown."""
+    def gate_open(self, gate: float | None, uncertainty: float = 0.0) -> bool:
+        """The rule's second condition (``and_metric``): met, or not judged because unknown.
+        Only a value past its limit by more than its ``uncertainty`` closes the gate: an
+        uncertain reading cannot clear a fault."""
         r = self.rule
         if not r.and_metric or gate is None:
             return True
-        return (r.and_above is not None and gate > r.and_above) or (r.and_below is not None and gate < r.and_below)
+        return ((r.and_above is not None and gate > r.and_above - uncertainty)
+                or (r.and_below is not None and gate < r.and_below + uncertainty))
 
     def update(self, t: float, frame: int, value: float | None, confirmed: bool = True,
-               gate: float | None = None, uncertainty: float = 0.0) -> FlagEpisode | None:
+               gate: float | None = None, uncertainty: float = 0.0,
+               gate_uncertainty: float = 0.0) -> FlagEpisode | None:
         """Feed one frame's value (None = unknown); returns an episode if one just ended.
 
         ``confirmed`` says the stretch phase is confirmed at this frame (see ``_Open``).
         ``gate`` is the value of the rule's ``and_metric`` (None = unknown or no such rule):
         when known and not past its limit, the frame counts as no fault. ``uncertainty``
-        (``Measurement.uncertainty``): the value must be past the limit by more than this.
+        (``Measurement.uncertainty``): the value must be past the limit by more than this;
+        ``gate_uncertainty``, the gate's: it must be past its limit by more than this to close.
         """
         if value is None:
             self._ok_since = None
@@ -190,7 +195,7 @@ class FlagTracker:
         self._unknown_since = None
         # Inside the hysteresis band an active flag stays up, an inactive one stays down.
         margin = (self.rule.hysteresis if self.active else 0.0) - uncertainty
-        faulty = self.excess(value, margin) > 0.0 and self.gate_open(gate)
+        faulty = self.excess(value, margin) > 0.0 and self.gate_open(gate, gate_uncertainty)
         if faulty:
             self._ok_since = None
             exc = self.excess(value)

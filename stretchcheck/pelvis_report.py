@@ -73,8 +73,8 @@ def _assumed(checker: FormChecker) -> dict[str, Any]:
     """What the tilt change is measured from while there is no calibrated neutral."""
     cfg = checker.config.pelvis
     return {"assumed": {
-        "outline_index_deg": cfg.outline_typical_neutral_deg, "outline_uncertainty_deg": cfg.outline_typical_neutral_sd_deg,
-        "stickers_deg": cfg.typical_neutral_deg, "stickers_uncertainty_deg": cfg.typical_neutral_sd_deg,
+        "outline_index_deg": cfg.outline_typical_neutral_deg, "outline_uncertainty_deg": cfg.outline_typical_neutral_uncertainty_deg,
+        "stickers_deg": cfg.typical_neutral_deg, "stickers_uncertainty_deg": cfg.typical_neutral_uncertainty_deg,
         "note": "a typical person's neutral; a flag needs the change past its limit by more than the uncertainty",
     }}
 
@@ -125,7 +125,7 @@ def neutral_status(neutral, now_s: float | None) -> dict[str, Any]:
     elif state == "missed":
         cfg = neutral.cfg
         out["text"] = (f"{neutral.reason()}. Tilt is checked against a typical person's neutral meanwhile "
-                       f"(+-{cfg.outline_typical_neutral_sd_deg:g} deg): only a clear forward tilt is flagged.")
+                       f"(+-{cfg.outline_typical_neutral_uncertainty_deg:g} deg): only a clear forward tilt is flagged.")
     else:
         out["text"] = f"Before the stretch: {CALIBRATION_POSE}, for 3 s (or press Calibrate)."
     return out

@@ -141,11 +141,11 @@ def test_combine_names_the_method_and_the_neutral_it_used():
     r = combine(pair, 14.0, outline, 0.0, neutral, PELVIS)
     assert r.tilt.value == 14.0 and r.tilt.method == "stickers"
     assert r.change.value == pytest.approx(14.0 - PELVIS.typical_neutral_deg) and "typical" in r.change.method
-    assert r.change.uncertainty == PELVIS.typical_neutral_sd_deg and r.change.confidence == pytest.approx(0.45)
+    assert r.change.uncertainty == PELVIS.typical_neutral_uncertainty_deg and r.change.confidence == pytest.approx(0.45)
     lean = -PELVIS.lean_per_tilt * 8.0 + PELVIS.outline_typical_neutral_lean_deg  # upright, as the typical neutral
     r = combine("only one sticker visible near the hips", None, outline, lean, neutral, PELVIS)
     assert r.change.value == pytest.approx(8.0) and r.change.method == "outline, change from a typical neutral (not calibrated)"
-    assert r.change.uncertainty == pytest.approx(PELVIS.outline_typical_neutral_sd_deg) and r.change.confidence == pytest.approx(0.4)
+    assert r.change.uncertainty == pytest.approx(PELVIS.outline_typical_neutral_uncertainty_deg) and r.change.confidence == pytest.approx(0.4)
     assert r.tilt.value is None  # the outline alone never gives absolute tilt
     # Calibrated: the person's own neutral, no assumed spread.
     _feed(neutral, 0.0, 3.5, stickers=10.0, outline=40.0)
@@ -200,7 +200,7 @@ def test_a_flag_on_an_assumed_neutral_must_clear_its_uncertainty():
     from posture_rules.temporal import FlagTracker
 
     rule = CFG.rule("anterior_pelvic_tilt")
-    u = PELVIS.outline_typical_neutral_sd_deg
+    u = PELVIS.outline_typical_neutral_uncertainty_deg
 
     def raised(value: float, uncertainty: float) -> bool:
         tracker = FlagTracker(rule, CFG.flags)
@@ -211,6 +211,25 @@ def test_a_flag_on_an_assumed_neutral_must_clear_its_uncertainty():
     assert raised(rule.above + 1.0, 0.0)
     assert not raised(rule.above + u - 0.5, u)
     assert raised(rule.above + u + 1.0, u)
+
+
+def test_an_uncertain_tuck_does_not_clear_a_missing_glute():
+    """no_glute_engagement counts a tucked pelvis as the glute working, but only a tuck past
+    its limit by more than the tilt's uncertainty: a tuck read against an assumed neutral
+    cannot clear the fault the rear hip shows."""
+    from posture_rules.temporal import FlagTracker
+
+    rule = CFG.rule("no_glute_engagement")
+    tucked = rule.and_above - 3.0
+
+    def raised(gate_uncertainty: float) -> bool:
+        tracker = FlagTracker(rule, CFG.flags)
+        for i in range(60):
+            tracker.update(i / FPS, i, rule.below - 5.0, True, tucked, 0.0, gate_uncertainty)
+        return tracker.active
+
+    assert not raised(0.0)  # a sure tuck: the glute works
+    assert raised(PELVIS.outline_typical_neutral_uncertainty_deg)
 
 
 # --- flags on tilt ---------------------------------------------------------------------------
