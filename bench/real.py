@@ -2,6 +2,7 @@
 
     python bench/real.py [--cache DIR] [--model heavy] [--backend onnx] [--out out/real]
     python bench/real.py --replay          # re-run only the rules on the poses kept last time
+    python bench/real.py --rescore         # score the last full run again (after a label change)
 
 The videos are not in git (most carry no licence that allows it): ``bench/real/manifest.json``
 says where each comes from (repository, commit, path, licence as stated, sha256) and holds
@@ -129,8 +130,19 @@ def analyse(video: Path, out: Path, model: str, backend: str) -> list[FrameRow]:
         video, out, AnalyzeOptions(model=model, backend=backend, write_video=False), on_pose=log
     )
     log.save(out / "poses.npz")
+    return frame_rows(out)
+
+
+def frame_rows(out: Path) -> list[FrameRow]:
+    """The scoring's view of a clip's frames.csv in ``out``."""
     return [
-        FrameRow(float(r["time_s"]), r["phase"], tuple(c for c in r["flags"].split(";") if c))
+        FrameRow(
+            float(r["time_s"]),
+            r["phase"],
+            tuple(c for c in r["flags"].split(";") if c),
+            float(r["pelvic_tilt_change_deg"]) if r.get("pelvic_tilt_change_deg") else None,
+            r.get("pelvic_tilt_method", ""),
+        )
         for r in read_rows(out / "frames.csv")
     ]
 
@@ -194,7 +206,30 @@ def report(clips: list[dict], results: dict[str, ClipResult]) -> dict:
         f"good-form frames flagged {total['flagged']}/{total['good']} "
         f"({pct(total['flagged'] / max(total['good'], 1))}; target <= {TARGET_FALSE:.0%})"
     )
+    _report_pelvis(clips, results)
     return total
+
+
+def _report_pelvis(clips: list[dict], results: dict[str, ClipResult]) -> None:
+    """Pelvic tilt on the ranges labelled arched_low_back and tucked_pelvis (issue #20)."""
+    lines = []
+    for clip in clips:
+        r = results.get(clip["clip_id"])
+        for p in r.pelvis if r is not None else ():
+            med = "-" if p.median_change is None else f"{p.median_change:+.1f}"
+            if p.label == "arched_low_back":
+                fault = next(f for f in r.faults if f.label == p.label and f.start_s == p.start_s)
+                verdict = f"flagged: {', '.join(fault.raised)}" if fault.caught else "NOT flagged"
+            else:
+                verdict = "tilt flag raised (false)" if p.tilt_flag else "no tilt flag"
+            lines.append(
+                f"  {clip['clip_id']:34s} {p.label:16s} {p.start_s:5.1f}-{p.end_s:5.1f}s  tilt known "
+                f"{p.known}/{p.frames} ({p.assumed} against an assumed neutral), median change {med}; {verdict}"
+            )
+    if lines:
+        print("\nPelvic tilt on the labelled arched-back and tucked-pelvis ranges (a --replay has no outline, "
+              "so no tilt)")
+        print("\n".join(lines))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -206,6 +241,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--backend", default="onnx")
     ap.add_argument(
         "--replay", action="store_true", help="re-run the rules on the poses kept last time"
+    )
+    ap.add_argument(
+        "--rescore", action="store_true",
+        help="score the last full run's frames.csv again (new labels), analysing nothing",
     )
     ap.add_argument("--only", default="", help="comma-separated clip ids")
     args = ap.parse_args(argv)
@@ -221,7 +260,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         out = args.out / clip["clip_id"]
         started = time.perf_counter()
-        if args.replay:
+        if args.rescore:
+            if not (out / "frames.csv").exists():
+                print(f"skip {clip['clip_id']}: no frames.csv in {out} (run without --rescore first)")
+                continue
+            rows = frame_rows(out)
+        elif args.replay:
             if not (out / "poses.npz").exists():
                 print(
                     f"skip {clip['clip_id']}: no kept poses in {out} (run without --replay first)"
@@ -247,6 +291,7 @@ def main(argv: list[str] | None = None) -> int:
                 "model": args.model,
                 "backend": args.backend,
                 "replay": args.replay,
+                "rescore": args.rescore,
                 "total": total,
                 "clips": {
                     k: {
@@ -254,6 +299,7 @@ def main(argv: list[str] | None = None) -> int:
                         "false": v.false_share,
                         "flags_on_good": v.flags_on_good,
                         "faults": [vars(f) for f in v.faults],
+                        "pelvis": [vars(p) for p in v.pelvis],
                     }
                     for k, v in results.items()
                 },

@@ -10,8 +10,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from posture_rules.config import RulesConfig, load_config
 from posture_rules.body_check import BodyCheck
+from posture_rules.config import RulesConfig, load_config
 from posture_rules.joints import Joints
 from posture_rules.measurements import (
     facing_of,
@@ -23,6 +23,7 @@ from posture_rules.measurements import (
 from posture_rules.pelvis import (
     ASSUMED_CUE_NOTE,
     ASSUMED_NEUTRAL,
+    ArmPassing,
     NeutralTilt,
     OutlineReading,
     RecentMedian,
@@ -58,6 +59,7 @@ class FormChecker:
         self.neutral = NeutralTilt(self.config.pelvis, neutral_from_s)
         self._assumed: set[str] = set()  # flags up while judged against an assumed neutral
         self._steady_stickers, self._steady_outline = RecentMedian(), RecentMedian()
+        self._arm_passing = ArmPassing(self.config.pelvis.outline_hold_s)
         self._facing = StickyChoice(self.config.orientation.switch_after_s)
         self._front = StickyChoice(self.config.orientation.switch_after_s)
         self._phase = PhaseTracker(self.config.lunge)
@@ -176,7 +178,8 @@ class FormChecker:
         if not m.person:
             return m
         r = combine(stickers, s_tilt, outline, lean, self.neutral, cfg)
-        return replace(m, pelvic_tilt_deg=r.tilt, pelvic_tilt_change_deg=r.change, lumbar_lordosis_deg=r.lordosis)
+        change = self._arm_passing(pose.timestamp_s, r.change)
+        return replace(m, pelvic_tilt_deg=r.tilt, pelvic_tilt_change_deg=change, lumbar_lordosis_deg=r.lordosis)
 
     def _noted(self, episode: FlagEpisode, closed: bool = False) -> FlagEpisode:
         """The episode's message says so when the flag was judged against an assumed

@@ -113,6 +113,7 @@ class PelvisConfig:
     outline_max_change_deg: float
     outline_arm_clearance: float
     outline_min_seen: float
+    outline_hold_s: float
     outline_max_foreign: float
     neutral_min_seen: float
     neutral_min_wrist_height: float

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -47,6 +47,8 @@ METHOD_OUTLINE = "outline"
 # How the change from neutral was obtained, as written to frames.csv (pelvic_tilt_method).
 CHANGE_FROM_NEUTRAL = "change from neutral"
 STILL_BASELINE_S = 0.3  # hip speed is measured over this long
+# What lets the outline see the lower back again, told with a refusal for an arm.
+ARM_HINT = " (rest your hands on the front thigh or fold your arms at the chest to have the pelvis checked)"
 # An arm-covered stretch of the back's edge this close (hip-to-shoulder lengths) to the
 # buttock's apex could hide a buttock further back than the apex found.
 APEX_CLEAR = 0.05
@@ -228,7 +230,7 @@ def outline_reading(outline: BodyOutline, facing: str, cfg: PelvisConfig,
     in_band = (lv_all >= -0.2) & (lv_all <= 0.3)
     band = (lv >= -0.2) & (lv <= 0.3)
     if band.sum() < 5:
-        return ("an arm covers the buttock's outline" if (covered & in_band).any()
+        return ("an arm covers the buttock's outline" + ARM_HINT if (covered & in_band).any()
                 else "the buttock's outline is not visible")
     # Is the edge the reading rests on (the buttock up to the top of the hollow's band) the
     # person's own colour? Checked first: an object merged into the mask can also make the
@@ -246,7 +248,7 @@ def outline_reading(outline: BodyOutline, facing: str, cfg: PelvisConfig,
     at_end = k in (idx[0], idx[-1])
     near_apex = np.abs(lv_all - lv[k]) <= APEX_CLEAR
     if (covered & near_apex).any() or (at_end and (covered & in_band).any()):
-        return "an arm covers the buttock's outline"
+        return "an arm covers the buttock's outline" + ARM_HINT
     if at_end:
         return "no buttock found in the back's outline (it runs straight past the hips)"
     x_apex, y_apex = xb[k], yb[k]
@@ -258,7 +260,7 @@ def outline_reading(outline: BodyOutline, facing: str, cfg: PelvisConfig,
     in_waist = (lv_all - lv[k] >= lo) & (lv_all - lv[k] <= hi) & found
     waist_seen = 1.0 - float((covered & in_waist).sum()) / max(int(in_waist.sum()), 1)
     if waist.sum() < 3 or waist_seen < cfg.outline_min_seen:
-        return ("an arm covers the lower back's hollow" if (covered & in_waist).any()
+        return ("an arm covers the lower back's hollow" + ARM_HINT if (covered & in_waist).any()
                 else "the lower back's outline is not visible")
     depth = (x_apex - float(np.median(xb[waist]))) / L
     if depth <= 0.0:
@@ -338,6 +340,33 @@ class RecentMedian:
         self._values = [(ti, v) for ti, v in self._values if t - ti <= self.window_s and ti < t]
         self._values.append((t, value))
         return float(np.median([v for _, v in self._values]))
+
+
+class ArmPassing:
+    """The last tilt change the outline gave, carried over the moments an arm passes over the
+    lower back (``hold_s`` at most), with its confidence fading to nothing over that time: a
+    pelvis does not turn far in a second, and an arm that swings by should not blank the
+    reading. A reading refused for any other reason is not carried."""
+
+    def __init__(self, hold_s: float):
+        self.hold_s = hold_s
+        self._last: tuple[float, Measurement] | None = None
+
+    def __call__(self, t: float, change: Measurement) -> Measurement:
+        if change.known:
+            self._last = (t, change) if change.method.startswith(METHOD_OUTLINE) else None
+            return change
+        if "an arm covers" not in change.reason:
+            self._last = None
+            return change
+        if self._last is None:
+            return change
+        t0, last = self._last
+        age = t - t0
+        if not 0.0 <= age <= self.hold_s:
+            return change
+        return replace(last, confidence=last.confidence * (1.0 - age / self.hold_s),
+                       method=f"{last.method} (held {age:.1f} s: an arm covers the outline now)")
 
 
 # --- the person's neutral ----------------------------------------------------------------

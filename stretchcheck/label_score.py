@@ -16,6 +16,10 @@ Clips are ``kind`` "stretch" (a held stretch: the found share is a target there)
 target, since the phase needs ``enter_after_s`` to confirm a lunge; faults and good form count).
 
 The labels' fault names are a therapist's words; ``LABEL_FLAGS`` says which flags answer each.
+
+Pelvic tilt (issue #20) is also reported on the ranges labelled ``arched_low_back`` (a fault,
+scored as above) and ``tucked_pelvis`` (good: the pelvis tucked under): how much of each
+range had a tilt reading, its median change from neutral, and whether the tilt flag rose.
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ class ClipLabels:
     good: tuple[Range, ...]
     view: str = "side"
     kind: str = "stretch"
+    tucked: tuple[Range, ...] = ()  # the pelvis tucked under (good)
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,22 @@ class FrameRow:
     time_s: float
     phase: str
     flags: tuple[str, ...]
+    tilt_change: float | None = None  # pelvic_tilt_change_deg, None where unknown or not kept
+    tilt_method: str = ""
+
+
+@dataclass
+class PelvisRangeResult:
+    """Pelvic tilt over one range labelled ``arched_low_back`` or ``tucked_pelvis``."""
+
+    label: str
+    start_s: float
+    end_s: float
+    frames: int
+    known: int  # frames with a tilt reading
+    median_change: float | None  # of the known frames
+    assumed: int  # known frames read against an assumed (typical) neutral
+    tilt_flag: bool  # anterior_pelvic_tilt raised in the range (with the fault grace)
 
 
 @dataclass
@@ -82,6 +103,7 @@ class ClipResult:
     good_flagged: int = 0
     flags_on_good: dict[str, int] = field(default_factory=dict)
     faults: list[FaultResult] = field(default_factory=list)
+    pelvis: list[PelvisRangeResult] = field(default_factory=list)
 
     @property
     def found_share(self) -> float | None:
@@ -133,6 +155,7 @@ def parse_labels(
         good=_ranges(clip_id, "good", labels.get("good", [])),
         view=view,
         kind=kind,
+        tucked=_ranges(clip_id, "tucked_pelvis", labels.get("tucked_pelvis", [])),
     )
 
 
@@ -190,4 +213,13 @@ def score_clip(
                 }
             )
             result.faults.append(FaultResult(label, a, b, bool(raised), tuple(raised)))
+    pelvis_ranges = [("arched_low_back", r) for r in labels.faults.get("arched_low_back", ())]
+    pelvis_ranges += [("tucked_pelvis", r) for r in labels.tucked]
+    for label, (a, b) in pelvis_ranges:
+        inside = [row for row in rows if _inside(row.time_s, [(a, b)])]
+        known = [row.tilt_change for row in inside if row.tilt_change is not None]
+        flag = any("anterior_pelvic_tilt" in row.flags for row in rows if _inside(row.time_s, [(a, b)], flag_grace_s))
+        median = sorted(known)[len(known) // 2] if known else None
+        assumed = sum(1 for row in inside if row.tilt_change is not None and "typical" in row.tilt_method)
+        result.pelvis.append(PelvisRangeResult(label, a, b, len(inside), len(known), median, assumed, flag))
     return result

@@ -85,3 +85,30 @@ def test_the_committed_manifest_loads_and_says_where_each_video_is_from():
         assert len(c["source"]["commit"]) == 40 and c["source"]["repo"] and c["source"]["path"]
         assert c["source"]["licence"] and len(c["sha256"]) == 64
     json.dumps(clips)  # plain data
+
+
+def test_tilt_is_reported_on_the_arched_back_and_tucked_pelvis_ranges():
+    labels = parse_labels(
+        "c",
+        {"stretch": [[0, 10]], "faults": {"arched_low_back": [[2, 4]]}, "tucked_pelvis": [[6, 9]]},
+    )
+    frames = [
+        FrameRow(
+            i / FPS,
+            "stretch",
+            ("anterior_pelvic_tilt",) if 2.5 <= i / FPS <= 4.5 else (),
+            # Known over the arched range's second half only; a tuck read against a typical neutral.
+            (12.0 if i / FPS >= 3 else None) if i / FPS < 5 else -6.0,
+            "outline, change from neutral" if i / FPS < 5 else "outline, change from a typical neutral (not calibrated)",
+        )
+        for i in range(100)
+    ]
+    r = score_clip(labels, frames)
+    arched, tucked = r.pelvis
+    assert (arched.label, arched.frames, arched.known, arched.median_change) == ("arched_low_back", 21, 11, 12.0)
+    assert arched.tilt_flag and r.faults[0].caught and r.faults[0].raised == ("anterior_pelvic_tilt",)
+    assert (tucked.label, tucked.frames, tucked.known, tucked.assumed, tucked.median_change) == (
+        "tucked_pelvis", 31, 31, 31, -6.0)
+    assert not tucked.tilt_flag
+    with pytest.raises(LabelError, match="tucked_pelvis"):
+        parse_labels("c", {"tucked_pelvis": [[3, 1]]})
