@@ -249,7 +249,7 @@ def main() -> int:
                   f"change MAE {fmt(r['mae'])}")
         for key, r in rep["flags"].items():
             names = f" ({', '.join(r['names_flagged'])})" if r["names_flagged"] and key.endswith("good") else ""
-            print(f"  {m} neutral {key:16} clips: anterior tilt flagged in {r['flagged']}/{r['clips']}{names}")
+            print(f"  {m} neutral {key:17} clips: anterior tilt flagged in {r['flagged']}/{r['clips']}{names}")
 
     print("\nTrunk lean read in the calibration, and against tilt (the pose model's errors that the outline's lean "
           "check corrects for: [pelvis] neutral_lean_bias_deg, lean_per_tilt)")
@@ -325,22 +325,23 @@ class TiltByArms:
         self.frames: Counter[str] = Counter()
         self.known: Counter[str] = Counter()
         self.errors: dict[str, list[float]] = defaultdict(list)
-        self.clips: dict[tuple[str, str], list[tuple[str, bool]]] = defaultdict(list)  # (neutral, faulty|good)
+        # (neutral: calibrated | assumed | never read, faulty | good) -> [(clip, flagged)]
+        self.clips: dict[tuple[str, str], list[tuple[str, bool]]] = defaultdict(list)
 
     def add(self, meta: dict, est_rows: list[dict], truth_rows: list[dict]) -> None:
         arms = (meta.get("hold_params") or {}).get("arms") or "?"
-        assumed = False
+        neutral = "never read"  # no tilt in the held stretch: the lower back was hidden
         for r, t in _held_frames(est_rows, truth_rows):
             self.frames[arms] += 1
             if r.get("pelvic_tilt_change_deg") and r.get("pelvic_tilt_method", "").startswith("outline"):
                 self.known[arms] += 1
-                assumed = assumed or "typical" in r["pelvic_tilt_method"]
+                neutral = "assumed" if "typical" in r["pelvic_tilt_method"] or neutral == "assumed" else "calibrated"
                 if t.get("pelvic_tilt_change_deg"):
                     self.errors[arms].append(float(r["pelvic_tilt_change_deg"]) - float(t["pelvic_tilt_change_deg"]))
         code = "anterior_pelvic_tilt"
         faulty = any(code in (r.get("flags") or "").split(";") for r in truth_rows)
         flagged = any(code in (r.get("flags") or "").split(";") for r in est_rows)
-        self.clips[("assumed" if assumed else "calibrated", "faulty" if faulty else "good")].append(
+        self.clips[(neutral, "faulty" if faulty else "good")].append(
             (meta.get("clip", "?"), flagged))
 
     def report(self) -> dict:
