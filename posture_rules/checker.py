@@ -172,7 +172,7 @@ class FormChecker:
             if isinstance(outline, OutlineReading):
                 outline = replace(outline, index_deg=self._steady_outline(pose.timestamp_s, outline.index_deg))
         lean = m.trunk_lean_deg.value
-        raised = trunk is not None and wrists_raised(self._trusted_wrists(pose), trunk[0], trunk[1], cfg)
+        raised = trunk is not None and wrists_raised(self._placed_wrists(pose), trunk[0], trunk[1], cfg)
         self.neutral.update(pose.timestamp_s, m.person, m.in_lunge, hip, trunk_px, s_tilt,
                             calibration_reading(outline, raised, cfg), lean)
         if not m.person:
@@ -190,8 +190,11 @@ class FormChecker:
             self._assumed.discard(episode.code)
         return replace(episode, message=episode.message + ASSUMED_CUE_NOTE)
 
-    def _trusted_wrists(self, pose: Pose) -> list:
-        return self._trusted(pose, (Landmark.LEFT_WRIST, Landmark.RIGHT_WRIST))
+    def _placed_wrists(self, pose: Pose) -> list:
+        """Both wrists where the pose model places them, seen or not: a hand hanging behind
+        the thigh is unseen (low visibility) yet still over the lower back's outline."""
+        wrists = (Landmark.LEFT_WRIST, Landmark.RIGHT_WRIST)
+        return [pose.xy[lm] for lm in wrists if np.isfinite(pose.xy[lm]).all()]
 
     def _arm_bones(self, pose: Pose) -> np.ndarray:
         """The trusted arm and hand bones: where the back's outline may be an arm's."""

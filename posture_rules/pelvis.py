@@ -287,8 +287,8 @@ def outline_reading(outline: BodyOutline, facing: str, cfg: PelvisConfig,
 
 
 def wrists_raised(wrists_xy, hip_xy, shoulder_xy, cfg: PelvisConfig) -> bool:
-    """Are the visible wrists (``wrists_xy``, the trusted ones only) well above the hips
-    (folded at the chest, or overhead)? True when no wrist is visible.
+    """Are the wrists (``wrists_xy``: where the pose model places them, seen or not) well
+    above the hips (folded at the chest, or overhead)? True when there are none.
 
     A hanging arm, or a hand on the hip, lies over the lower back's hollow in a side view
     (clinical posture photographs ask for folded arms for that reason), and the pose model
