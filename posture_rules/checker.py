@@ -6,6 +6,7 @@ measurements, the phase, the raised flags with their cues, and the hold timers.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import numpy as np
@@ -37,13 +38,23 @@ from posture_rules.pelvis import (
     wrists_raised,
 )
 from posture_rules.temporal import MAX_COUNTED_GAP_S, FlagTracker, PhaseTracker, StickyChoice
-from posture_rules.types import FlagEpisode, FrameMeasurements, FrameResult, Phase
+from posture_rules.types import FlagEpisode, FrameMeasurements, FrameResult, Measurement, Phase
 from vision.landmarks import Landmark
 from vision.pose import Pose
 
 # Where a hand may cover a pelvic sticker: the wrist, the index and pinky knuckles, the thumb.
 HAND_POINTS = tuple(Landmark[f"{side}_{part}"] for side in ("LEFT", "RIGHT")
                     for part in ("WRIST", "INDEX", "PINKY", "THUMB"))
+
+
+def _gate_uncertainty(gate: Measurement | None) -> float:
+    """How far off a rule's second condition may be. Pelvic tilt against an assumed neutral
+    never clears a fault: an arm or a loose shirt over the lower back's hollow makes it
+    shallower, which reads as a tucked pelvis, so its error is one-sided and unbounded that
+    way (real footage, no calibration: people with no glute work read 20-30 deg "tucked")."""
+    if gate is None:
+        return 0.0
+    return math.inf if ASSUMED_NEUTRAL in gate.method else gate.uncertainty
 
 
 class FormChecker:
@@ -115,7 +126,7 @@ class FormChecker:
                 watched = m.metric(tracker.rule.metric)
                 episode = tracker.update(t, frame, watched.value, phase == Phase.STRETCH,
                                          None if gate is None else gate.value, watched.uncertainty,
-                                         0.0 if gate is None else gate.uncertainty)
+                                         _gate_uncertainty(gate))
                 if tracker.active and ASSUMED_NEUTRAL in watched.method:
                     self._assumed.add(tracker.rule.code)
             else:

@@ -233,6 +233,18 @@ def test_an_uncertain_tuck_does_not_clear_a_missing_glute():
     assert raised(PELVIS.outline_typical_neutral_uncertainty_deg)
 
 
+def test_a_tuck_read_against_an_assumed_neutral_never_clears_a_missing_glute():
+    """An arm or a loose shirt over the hollow reads as a tuck: without a calibrated
+    neutral, however tucked the outline reads, the flat rear hip still raises the flag."""
+    from posture_rules.checker import _gate_uncertainty
+
+    assumed = Measurement(-40.0, confidence=0.4, method="outline, change from a typical neutral (not calibrated)",
+                          uncertainty=PELVIS.outline_typical_neutral_uncertainty_deg)
+    calibrated = Measurement(-40.0, confidence=0.8, method="outline, change from neutral", uncertainty=1.5)
+    assert _gate_uncertainty(assumed) == math.inf
+    assert _gate_uncertainty(calibrated) == 1.5 and _gate_uncertainty(None) == 0.0
+
+
 # --- flags on tilt ---------------------------------------------------------------------------
 
 
