@@ -515,7 +515,7 @@ class NeutralTilt:
 
     def reason(self) -> str:
         if self.state == "missed":
-            return self.why_missed + f" ({CALIBRATION_POSE}, for 3 s before stepping into the lunge)"
+            return self.why_missed + f". To calibrate: {CALIBRATION_POSE}, for 3 s before stepping into the lunge"
         if self.state in ("waiting", "collecting"):
             return f"calibrating the neutral pelvis ({CALIBRATION_POSE}, for 3 s before the stretch)"
         return "no neutral for this method (it did not see the pelvis during the calibration)"

@@ -91,7 +91,7 @@ def _note(s: dict[str, Any]) -> str:
         return f"Pelvic tilt not measured during the stretch: {s['main_reason_unknown']}."
     parts = []
     for method, frames in sorted(s["measured_frames"].items(), key=lambda kv: -kv[1]):
-        label = {"stickers": "the stickers", "outline": "the body outline (change from your neutral only)"}.get(method, method)
+        label = {"stickers": "the stickers", "outline": "the body outline (as change from a neutral)"}.get(method, method)
         parts.append(f"by {label} in {100 * frames / n:.0f}% of the stretch")
     neutral = s["neutral"]
     if "start_s" in neutral:
@@ -99,8 +99,8 @@ def _note(s: dict[str, Any]) -> str:
     else:
         a = neutral["assumed"]
         spread = a["outline_uncertainty_deg"] if "outline" in s["measured_frames"] else a["stickers_uncertainty_deg"]
-        calib = (f"neutral ASSUMED (a typical person's, +-{spread:g} deg, so only a clear forward tilt is "
-                 f"flagged; calibrate for a surer check) because {neutral['reason']}")
+        calib = (f"against an ASSUMED neutral (a typical person's, +-{spread:g} deg, so only a clear forward "
+                 f"tilt is flagged). {neutral['reason'][0].upper()}{neutral['reason'][1:]}")
     return (f"Pelvic tilt measured {', '.join(parts)}, mean confidence {100 * s['mean_confidence']:.0f}%; "
             f"{calib}.")
 
