@@ -13,8 +13,8 @@ checker's current configuration (the runs must have been made with it):
   ``clips/`` inside). Per person: the outline's own reading in the held stretch minus the
   true tilt change, i.e. the reading at that person's neutral tilt.
 * ``--real``: ``bench/real.py`` output folders. Real clips have no tilt truth, so per person
-  the median reading over the labelled stretch: people in the stretch, pelvis somewhere
-  between tucked and tipped.
+  (side and ~30 deg clips) the median reading over the labelled stretch: people in the
+  stretch, pelvis somewhere between tucked and tipped.
 
 The outline's own reading is recovered from frames.csv where the change was taken against
 the typical neutral: ``typical + (change + gain * (lean - ref)) / (1 - gain * lean_per_tilt)``
@@ -41,6 +41,7 @@ from posture_rules.pelvis import ASSUMED_NEUTRAL
 from stretchcheck.evaluate import read_rows
 
 MIN_FRAMES = 10  # readings a person needs to count
+SIDE_VIEWS = ("side", "oblique ~30")  # the outline is read side-on (bench/real.py's scored views)
 
 
 def outline_index(row: dict, cfg) -> float | None:
@@ -82,7 +83,7 @@ def real_people(folder: Path, cfg) -> list[float]:
     out = []
     for clip in manifest["clips"]:
         frames = folder / clip["clip_id"] / "frames.csv"
-        if not frames.exists():
+        if not frames.exists() or clip.get("view") not in SIDE_VIEWS:
             continue
         spans = clip["labels"].get("stretch") or []
         values = [x for r in read_rows(frames)
