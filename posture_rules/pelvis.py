@@ -47,7 +47,9 @@ METHOD_OUTLINE = "outline"
 # How the change from neutral was obtained, as written to frames.csv (pelvic_tilt_method).
 CHANGE_FROM_NEUTRAL = "change from neutral"
 STILL_BASELINE_S = 0.3  # hip speed is measured over this long
-# What lets the outline see the lower back again, told with a refusal for an arm.
+# How every refusal for an arm begins (``ArmPassing`` carries a reading over exactly those),
+# and what lets the outline see the lower back again, told with it.
+ARM_COVERS = "an arm covers"
 ARM_HINT = " (rest your hands on the front thigh or fold your arms at the chest to have the pelvis checked)"
 # An arm-covered stretch of the back's edge this close (hip-to-shoulder lengths) to the
 # buttock's apex could hide a buttock further back than the apex found.
@@ -140,13 +142,11 @@ class OutlineReading:
     the lumbar lordosis angle of the outline, and how far to trust them (0-1).
 
     ``seen_share``: the share of the outline the reading rests on (buttock and hollow bands)
-    that no arm covers; ``arm_clearance``: the nearest arm's distance from that outline, in
-    hip-to-shoulder lengths (inf: no arm near it)."""
+    that no arm covers."""
 
     index_deg: float
     lordosis_deg: float | None
     confidence: float
-    arm_clearance: float = float("inf")
     seen_share: float = 1.0
 
 
@@ -230,7 +230,7 @@ def outline_reading(outline: BodyOutline, facing: str, cfg: PelvisConfig,
     in_band = (lv_all >= -0.2) & (lv_all <= 0.3)
     band = (lv >= -0.2) & (lv <= 0.3)
     if band.sum() < 5:
-        return ("an arm covers the buttock's outline" + ARM_HINT if (covered & in_band).any()
+        return (f"{ARM_COVERS} the buttock's outline{ARM_HINT}" if (covered & in_band).any()
                 else "the buttock's outline is not visible")
     # Is the edge the reading rests on (the buttock up to the top of the hollow's band) the
     # person's own colour? Checked first: an object merged into the mask can also make the
@@ -248,7 +248,7 @@ def outline_reading(outline: BodyOutline, facing: str, cfg: PelvisConfig,
     at_end = k in (idx[0], idx[-1])
     near_apex = np.abs(lv_all - lv[k]) <= APEX_CLEAR
     if (covered & near_apex).any() or (at_end and (covered & in_band).any()):
-        return "an arm covers the buttock's outline" + ARM_HINT
+        return f"{ARM_COVERS} the buttock's outline{ARM_HINT}"
     if at_end:
         return "no buttock found in the back's outline (it runs straight past the hips)"
     x_apex, y_apex = xb[k], yb[k]
@@ -260,7 +260,7 @@ def outline_reading(outline: BodyOutline, facing: str, cfg: PelvisConfig,
     in_waist = (lv_all - lv[k] >= lo) & (lv_all - lv[k] <= hi) & found
     waist_seen = 1.0 - float((covered & in_waist).sum()) / max(int(in_waist.sum()), 1)
     if waist.sum() < 3 or waist_seen < cfg.outline_min_seen:
-        return ("an arm covers the lower back's hollow" + ARM_HINT if (covered & in_waist).any()
+        return (f"{ARM_COVERS} the lower back's hollow{ARM_HINT}" if (covered & in_waist).any()
                 else "the lower back's outline is not visible")
     depth = (x_apex - float(np.median(xb[waist]))) / L
     if depth <= 0.0:
@@ -279,11 +279,9 @@ def outline_reading(outline: BodyOutline, facing: str, cfg: PelvisConfig,
             lordosis = a_hi - a_lo
     used = (in_band | in_waist) & found
     seen_share = 1.0 - float((covered & used).sum()) / max(int(used.sum()), 1)
-    near = gaps[used & np.isfinite(gaps)]
-    clearance = float(near.min()) if len(near) else float("inf")
     confidence = float(np.clip(back.sharpness, 0.0, 1.0) * np.clip(back.found_share, 0.0, 1.0)
                        * (1.0 - foreign_share) * seen_share)
-    return OutlineReading(index, lordosis, confidence, clearance, seen_share)
+    return OutlineReading(index, lordosis, confidence, seen_share)
 
 
 def wrists_raised(wrists_xy, hip_xy, shoulder_xy, cfg: PelvisConfig) -> bool:
@@ -356,7 +354,7 @@ class ArmPassing:
         if change.known:
             self._last = (t, change) if change.method.startswith(METHOD_OUTLINE) else None
             return change
-        if "an arm covers" not in change.reason:
+        if ARM_COVERS not in change.reason:
             self._last = None
             return change
         if self._last is None:
@@ -366,7 +364,7 @@ class ArmPassing:
         if not 0.0 <= age <= self.hold_s:
             return change
         return replace(last, confidence=last.confidence * (1.0 - age / self.hold_s),
-                       method=f"{last.method} (held {age:.1f} s: an arm covers the outline now)")
+                       method=f"{last.method} (held {age:.1f} s: {ARM_COVERS} the outline now)")
 
 
 # --- the person's neutral ----------------------------------------------------------------
