@@ -608,9 +608,12 @@ def combine(stickers: StickerPair | str | None, sticker_tilt: float | None,
     if isinstance(outline, OutlineReading):
         change = outline_change(outline, lean_deg, nv, cfg)
         if isinstance(change, Measurement):
-            if nv is not None and nv.stickers_deg is not None and change.uncertainty == 0.0:
+            # Absolute only where the change was taken from a neutral the stickers also read
+            # (outline_change uses the calibrated neutral whenever it has an outline value).
+            if nv is not None and nv.stickers_deg is not None and nv.outline_deg is not None:
                 tilt = Measurement(nv.stickers_deg + change.value, confidence=change.confidence,
-                                   method=f"{METHOD_OUTLINE} over the stickers' neutral")
+                                   method=f"{METHOD_OUTLINE} over the stickers' neutral",
+                                   uncertainty=change.uncertainty)
             else:
                 tilt = Measurement.unknown("the body outline gives only the change from your neutral "
                                            "(see pelvic_tilt_change_deg)", METHOD_OUTLINE)

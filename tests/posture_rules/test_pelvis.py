@@ -155,6 +155,12 @@ def test_combine_names_the_method_and_the_neutral_it_used():
     assert r.change.value == pytest.approx(8.0) and r.change.method == "outline, change from neutral"
     assert r.change.uncertainty == pytest.approx(0.0) and r.change.confidence == pytest.approx(0.8)
     assert r.tilt.value == pytest.approx(18.0) and "stickers' neutral" in r.tilt.method  # absolute via stickers
+    # A leaning trunk taken out of the reading still leaves the absolute tilt, with the
+    # correction's uncertainty.
+    leaning = combine("hidden", None, OutlineReading(48.0 + PELVIS.outline_lean_gain * 10.0, None, 0.8),
+                      _upright(8.0 + PELVIS.outline_lean_gain * 10.0) + 10.0, neutral, PELVIS)
+    assert leaning.change.value == pytest.approx(8.0) and leaning.tilt.value == pytest.approx(18.0)
+    assert leaning.tilt.uncertainty == pytest.approx(PELVIS.outline_lean_gain_sd * 10.0) == leaning.change.uncertainty
     implausible = combine("hidden", None, OutlineReading(80.0, None, 0.8), 2.0, neutral, PELVIS)
     assert implausible.change.value is None and "more than a pelvis turns" in implausible.change.reason
     unknown_lean = combine("hidden", None, OutlineReading(48.0, None, 0.8), None, neutral, PELVIS)
